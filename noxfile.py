@@ -1,0 +1,61 @@
+"""Sessions for convspec's own CI and for projects that run convspec in theirs.
+
+``nox -l`` lists them.  Venvs are built with uv when it is installed (``pip install uv``),
+which makes a cold run of every session several times faster, and with virtualenv otherwise.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "spec", "lint", "typecheck", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite: unit and property tests, and the spec's examples."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def spec(session: nox.Session) -> None:
+    """Only the spec: every code block of spec/*.md, run by sybil."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "spec", "tests/test_spec_examples.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the installed package (a strict editable install mypy can follow)."""
+    session.install("-e", ".", "--config-settings", "editable_mode=strict")
+    session.install("mypy", "numpy")
+    session.run("mypy", "-p", "convspec", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the site with Sphinx under -W (warnings are errors)."""
+    session.install("-e", ".[docs]")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "html", "-c", "docs", ".", "docs/_build/html"
+    )
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Speed and memory of the fast path against numpy and scipy (prints ratios)."""
+    session.install("-e", ".[scipy]")
+    session.run("python", "bench/bench_reference.py", *session.posargs)

@@ -1,0 +1,58 @@
+"""The spec's normative clauses: stable ids and their titles.
+
+Every clause of ``spec/*.md`` is written as a ``{clause}`` directive whose argument is the
+id and the title (``:::{clause} CONV-1 Definition``).  This registry lets installed code
+(the conformance suite, reports) name clauses without the spec's source files; the test
+``tests/test_clauses.py`` proves it equal to the spec, in both directions.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CLAUSES", "clause_title"]
+
+CLAUSES: dict[str, str] = {
+    # spec/notation.md
+    "NOT-1": "Operands are finite arrays on an index box",
+    "NOT-2": "Both operands have the same rank",
+    "NOT-3": "Sums run over the overlap only",
+    "NOT-4": "Result dtype",
+    "NOT-5": "Accumulation precision",
+    "NOT-6": "IEEE special values",
+    "NOT-7": "Rejected input",
+    # spec/convolution.md
+    "CONV-1": "Definition of convolution",
+    "CONV-2": "Full output length",
+    "CONV-3": "Commutativity",
+    "CONV-4": "Impulse response: the kernel is flipped",
+    "CONV-5": "Linearity and shift equivariance",
+    # spec/correlation.md
+    "CORR-1": "Definition of cross-correlation",
+    "CORR-2": "Lag order",
+    "CORR-3": "Swapping the operands",
+    "CORR-4": "Flip identity",
+    "CORR-5": "Impulse response: the kernel is not flipped",
+    # spec/modes.md
+    "MODE-1": "Every mode is a window of the full output",
+    "MODE-2": "Full mode",
+    "MODE-3": "Valid mode",
+    "MODE-4": "Same mode",
+    "MODE-5": "Upper alignment of same mode",
+    "MODE-6": "Modes apply per axis",
+    # spec/ndim.md
+    "ND-1": "Flip reverses every axis",
+    "ND-2": "In 2-D the flip is a half-turn rotation",
+    "ND-3": "Convolution and correlation in N dimensions",
+    "ND-4": "Kernels that cannot tell a flip",
+    # spec/complex.md
+    "CPLX-1": "Which operand is conjugated",
+    "CPLX-2": "Hermitian symmetry of autocorrelation",
+    "CPLX-3": "Unconjugated correlation",
+}
+
+
+def clause_title(clause_id: str) -> str:
+    """The title of ``clause_id``, or ``KeyError`` naming the unknown id."""
+    try:
+        return CLAUSES[clause_id]
+    except KeyError:
+        raise KeyError(f"unknown clause id {clause_id!r}; known: {', '.join(CLAUSES)}") from None

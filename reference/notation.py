@@ -1,0 +1,114 @@
+"""Operands: finite arrays on an integer index box, and the types of their results.
+
+Spec chapter: ``spec/notation.md`` (clauses NOT-1 .. NOT-6).
+
+An operand is a finite array ``x`` of shape ``(N_0, ..., N_{d-1})``.  It is read as a
+function on the index box ``{0..N_0-1} x ... x {0..N_{d-1}-1}``, zero outside it (NOT-1).
+This module turns user input into such operands, rejecting what the spec does not define,
+and fixes the dtype a result has (NOT-4, NOT-5).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "MODES",
+    "Mode",
+    "as_operand",
+    "as_operand_pair",
+    "check_mode",
+    "result_dtype",
+]
+
+Mode: TypeAlias = Literal["full", "valid", "same"]
+MODES: tuple[Mode, ...] = ("full", "valid", "same")
+
+# dtype kinds the spec defines: signed and unsigned integers, reals, complex (NOT-4).
+_ACCEPTED_KINDS = {"i": "integer", "u": "unsigned integer", "f": "real", "c": "complex"}
+
+
+def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dtype[Any]]:
+    """Return ``x`` as a numpy array the spec defines, or raise naming ``name``.
+
+    Anything numpy can convert is accepted (lists, scalars nested in lists, objects with
+    ``__array__`` or ``__dlpack__``).  Rejected, each with a message naming the argument:
+    ragged nesting, 0-d input, empty axes, and dtypes other than integer, real and complex
+    (bool, object, strings, bytes, datetimes, structured types).
+    """
+    where = f"{func}(): argument {name!r}"
+    try:
+        array = np.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{where} could not be read as an array: {error}") from error
+    kind = array.dtype.kind
+    if kind == "b":
+        raise TypeError(
+            f"{where} has dtype bool; convspec does not define convolution of booleans "
+            "(numpy would return a logical OR of ANDs). Convert explicitly, for example "
+            "with x.astype(np.int64), to count overlaps."
+        )
+    if kind not in _ACCEPTED_KINDS:
+        raise TypeError(
+            f"{where} has dtype {array.dtype}; expected an integer, real or complex dtype"
+        )
+    if array.ndim == 0:
+        raise ValueError(
+            f"{where} is 0-dimensional (a scalar); expected an array with at least one axis"
+        )
+    if array.size == 0:
+        raise ValueError(
+            f"{where} is empty (shape {array.shape}); every axis must have length at least 1"
+        )
+    return array
+
+
+def as_operand_pair(
+    a: npt.ArrayLike, v: npt.ArrayLike, func: str
+) -> tuple[np.ndarray[Any, np.dtype[Any]], np.ndarray[Any, np.dtype[Any]]]:
+    """Validate both operands and check that they have the same rank (NOT-2)."""
+    a_arr = as_operand(a, "a", func)
+    v_arr = as_operand(v, "v", func)
+    if a_arr.ndim != v_arr.ndim:
+        raise ValueError(
+            f"{func}(): arguments 'a' and 'v' must have the same number of dimensions; "
+            f"got a.ndim={a_arr.ndim} (shape {a_arr.shape}) and "
+            f"v.ndim={v_arr.ndim} (shape {v_arr.shape})"
+        )
+    return a_arr, v_arr
+
+
+def check_mode(mode: object, func: str) -> Mode:
+    """Return ``mode`` if it is one of :data:`MODES`, else raise naming the argument."""
+    if not isinstance(mode, str) or mode not in MODES:
+        raise ValueError(
+            f"{func}(): argument 'mode' must be one of {', '.join(map(repr, MODES))}; got {mode!r}"
+        )
+    return mode  # type: ignore[return-value]
+
+
+def result_dtype(a: np.ndarray[Any, Any], v: np.ndarray[Any, Any]) -> np.dtype[Any]:
+    """The dtype of ``convolve(a, v)`` and ``correlate(a, v)`` (NOT-4).
+
+    * both operands integer (signed or unsigned, any width): ``int64``.  Results are exact;
+      a result that does not fit in int64 raises ``OverflowError`` instead of wrapping.
+    * otherwise: numpy's promotion of the two dtypes, ``np.result_type(a, v)``, so
+      float32 with float32 stays float32 and int16 with float32 gives float32.
+    """
+    if a.dtype.kind in "iu" and v.dtype.kind in "iu":
+        return np.dtype(np.int64)
+    return np.result_type(a.dtype, v.dtype)
+
+
+def accumulation_dtype(result: np.dtype[Any]) -> np.dtype[Any]:
+    """The precision the reference sums in (NOT-5): at least float64 / complex128.
+
+    Products of two float32 numbers are exact in float64, so float32 and float16 results
+    carry one final rounding plus the (much smaller) float64 summation error.
+    """
+    if result.kind in "iu":
+        return np.dtype(np.int64)
+    return np.result_type(result, np.float64)
