@@ -14,6 +14,8 @@ from .correlation import correlate, correlate_literal, lags
 from .modes import mode_window
 from .ndim import flip
 from .notation import MODES
+from .numerics import Accuracy, ErrorMeasurement, bound_for, error_bound, measure_error
+from .oracle import exact_convolve, exact_correlate
 
 try:
     __version__ = version("convspec")
@@ -22,6 +24,13 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
 
 __all__ = [
     "MODES",
+    "Accuracy",
+    "ErrorMeasurement",
+    "bound_for",
+    "error_bound",
+    "exact_convolve",
+    "exact_correlate",
+    "measure_error",
     "__version__",
     "convolve",
     "convolve_literal",
