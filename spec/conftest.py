@@ -91,9 +91,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Mark the report of an executed example (user properties travel to xdist's controller)."""
     report = yield
     example = getattr(item, "example", None)
-    if call.when == "call" and example is not None:
-        if (str(example.path), example.line) in _executed:
-            report.user_properties.append((EXECUTED, Path(example.path).name))
+    ran = example is not None and (str(example.path), example.line) in _executed
+    if call.when == "call" and ran:
+        report.user_properties.append((EXECUTED, Path(example.path).name))
     return report
 
 
@@ -172,7 +172,9 @@ def page_counts(pages: Iterable[Path], executed: Counter[str]) -> list[PageCount
     for page in pages:
         text = page.read_text(encoding="utf-8")
         counts.append(
-            PageCount(page.name, declared_examples(text), count_python_fences(text), executed[page.name])
+            PageCount(
+                page.name, declared_examples(text), count_python_fences(text), executed[page.name]
+            )
         )
     return counts
 
