@@ -2,19 +2,24 @@
 
 ``full_convolution(a, v)`` returns exactly the set of sums the spec defines (CONV-1): every
 output element is the sum of the products ``a[m] * v[n - m]`` over the indices where both
-factors lie inside their boxes, and no other product.  Only the order of summation differs
-from :func:`convspec.convolution.convolve_literal`; the tests prove the two equal (exactly
-for integers and dyadic data, within the direct-summation error bound otherwise).
+factors lie inside their boxes, plus products with structural zeros, which add nothing to a
+finite sum.  Only the order of summation differs from
+:func:`convspec.convolution.convolve_literal`; the tests prove the two equal (exactly for
+integers and dyadic data, within the direct-summation error bound otherwise).
 
 Two strategies:
 
-* **Blocked Toeplitz product** (finite real or complex data).  The signal's last axis is cut
-  into blocks of length ``B``; one block times a ``B x (B + K - 1)`` Toeplitz matrix built
-  from a kernel row is that block's full 1-D convolution, and all blocks and all kernel rows
-  go through one matrix product (BLAS).  Block outputs overlap by ``K - 1`` and are added
-  into place.  Work is chunked along the signal's first axis so the product's temporary
-  stays a few megabytes: peak memory is the output plus a small constant.  Cost per signal
-  element is ``prod(K) * (B + K_last - 1) / K_last``, so it grows as ``N * K``.
+* **Blocked Toeplitz product** (finite real or complex data).  One operand plays the
+  *kernel*, the other the *signal*, and one axis is the *line* axis (the cheapest choice is
+  made by :func:`plan_toeplitz`; convolution is commutative and permuting axes permutes the
+  result).  Each output line is cut into blocks of ``B`` outputs.  A block needs a window of
+  ``B + K - 1`` signal samples (zero outside the signal) from each of the ``P`` signal lines
+  the kernel's ``P`` lines meet, and is that window times a ``(P * (B + K - 1)) x B`` banded
+  Toeplitz matrix built from the kernel.  So all blocks of all lines are the rows of one
+  matrix product (BLAS), written straight into the output.  The windows are copied, a
+  chunk at a time, into a buffer of a few megabytes: peak memory is the output plus a
+  constant.  Work per output element is ``P * (B + K - 1)`` multiply-adds with ``B`` fixed,
+  so the cost grows as ``N * K``.
 * **Shift and add** (non-finite data, and integers too large for float64 to hold exactly).
   One pass per tap of the smaller operand: ``out[window(tap)] += w[tap] * s``.  The Toeplitz
   matrix holds structural zeros, and ``0 * inf`` is NaN, so data with inf or NaN takes
@@ -24,16 +29,24 @@ Two strategies:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["full_convolution"]
+__all__ = ["ToeplitzPlan", "full_convolution", "plan_toeplitz"]
 
 Array = np.ndarray[Any, np.dtype[Any]]
 
-_MIN_BLOCK = 32
+# Most outputs per block along the line axis (blocks of a line are made equal in length).
+_BLOCK = 32
+# Bytes of the window buffer that feeds one matrix product.
 _CHUNK_BYTES = 4 * 2**20
+# Relative cost of copying one window element, in multiply-adds (for the plan only).
+_COPY_COST = 8
+# A line axis other than the last reads the signal with a stride: make it earn its place.
+_STRIDED_PENALTY = 1.25
 
 
 def full_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
@@ -41,15 +54,22 @@ def full_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
 
     ``compute`` is float64/complex128 (or wider) for the Toeplitz path, or any dtype
     (int64, object) for shift and add.  Integer inputs are the caller's business: see
-    :func:`convspec.convolution.convolve` for how it picks an exact dtype.
+    :func:`convspec.convolution.convolve` for how it picks an exact dtype.  The result may
+    be a view of a slightly larger buffer.
     """
     # IEEE arithmetic is the specified result (NOT-6): inf - inf is NaN without a warning.
     with np.errstate(all="ignore"):
-        if compute.kind in "fc" and np.isfinite(a).all() and np.isfinite(v).all():
-            signal, kernel = (a, v) if a.shape[-1] >= v.shape[-1] else (v, a)
-            return _toeplitz_convolution(signal.astype(compute), kernel.astype(compute))
+        if compute.kind in "fc" and _all_finite(a) and _all_finite(v):
+            return _toeplitz_convolution(a, v, compute)
         signal, kernel = (a, v) if a.size >= v.size else (v, a)
-        return _shift_and_add(signal.astype(compute), kernel.astype(compute))
+        return _shift_and_add(
+            signal.astype(compute, copy=False), kernel.astype(compute, copy=False)
+        )
+
+
+def _all_finite(x: Array) -> bool:
+    """Whether every element of ``x`` is finite (no inf, no NaN)."""
+    return bool(np.isfinite(x).all())
 
 
 def _shift_and_add(signal: Array, kernel: Array) -> Array:
@@ -62,73 +82,198 @@ def _shift_and_add(signal: Array, kernel: Array) -> Array:
     return out
 
 
-def _toeplitz_matrix(kernel: Array, block: int) -> Array:
-    """``T[j, p, t] = kernel[p][t - j]``: block ``x`` times ``T[:, p]`` is ``conv(x, kernel[p])``.
+@dataclass(frozen=True)
+class ToeplitzPlan:
+    """How the Toeplitz path splits a convolution: roles, line axis and block length."""
 
-    ``p`` runs over the kernel's rows (all its leading indices, flattened); the result is
-    reshaped to ``(block, rows * (block + K - 1))`` so one product serves every row.
+    kernel_is_a: bool  # the first operand plays the kernel (else the second does)
+    axis: int  # the line axis
+    block: int  # outputs per block along the line axis
+    cost: float  # estimated work, in multiply-adds (comparable between plans only)
+
+
+def plan_toeplitz(a_shape: tuple[int, ...], v_shape: tuple[int, ...]) -> ToeplitzPlan:
+    """The cheapest (kernel operand, line axis, block length) for these shapes."""
+    full = tuple(n + k - 1 for n, k in zip(a_shape, v_shape, strict=True))
+    best: ToeplitzPlan | None = None
+    for kernel_is_a, kernel_shape in ((False, v_shape), (True, a_shape)):
+        for axis in reversed(range(len(full))):
+            k = kernel_shape[axis]
+            line = full[axis]
+            n_blocks = -(-line // _BLOCK)
+            block = -(-line // n_blocks)  # blocks of equal length, at most _BLOCK
+            width = block + k - 1
+            rows = math.prod(full) // line * n_blocks
+            taps = math.prod(kernel_shape) // k
+            penalty = 1.0 if axis == len(full) - 1 else _STRIDED_PENALTY
+            cost = penalty * rows * taps * width * (block + _COPY_COST)
+            if best is None or cost < best.cost:
+                best = ToeplitzPlan(kernel_is_a, axis, block, cost)
+    assert best is not None
+    return best
+
+
+def _toeplitz_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
+    """Full convolution by blocked Toeplitz products; requires finite data."""
+    plan = plan_toeplitz(a.shape, v.shape)
+    signal, kernel = (v, a) if plan.kernel_is_a else (a, v)
+    # Line axis last; a leading axis of length 1 gives 1-D data a row to chunk by.
+    signal = np.moveaxis(signal, plan.axis, -1)
+    kernel = np.moveaxis(kernel, plan.axis, -1).astype(compute, copy=False)
+    if signal.ndim == 1:
+        signal, kernel = signal[np.newaxis], kernel[np.newaxis]
+    out = _blocked_toeplitz(signal, kernel, plan.block, compute)
+    if a.ndim == 1:
+        out = out[0]
+    return np.moveaxis(out, -1, plan.axis)
+
+
+def _toeplitz_matrix(kernel: Array, block: int) -> Array:
+    """``T[p, c + u, c] = kernel[p][K - 1 - u]``, reshaped to ``(P * (block + K - 1), block)``.
+
+    ``p`` runs over the kernel's lines (its leading indices, flattened).  A window ``w`` of
+    ``block + K - 1`` signal samples times ``T[p]`` is the block of outputs
+    ``sum over u of w[c + u] * kernel[p][K - 1 - u]``: convolution with line ``p``.
     """
     k = kernel.shape[-1]
-    rows = kernel.reshape(-1, k)
+    lines = kernel.reshape(-1, k)[:, ::-1]
     width = block + k - 1
-    matrix = np.zeros((block, rows.shape[0], width), dtype=kernel.dtype)
-    for j in range(block):
-        matrix[j, :, j : j + k] = rows
-    return matrix.reshape(block, rows.shape[0] * width)
+    matrix = np.zeros((lines.shape[0], width, block), dtype=kernel.dtype)
+    for c in range(block):
+        matrix[:, c : c + k, c] = lines
+    return matrix.reshape(lines.shape[0] * width, block)
 
 
-def _toeplitz_convolution(signal: Array, kernel: Array) -> Array:
-    """Full convolution by blocked Toeplitz products; requires finite data."""
+def _blocked_toeplitz(signal: Array, kernel: Array, block: int, compute: np.dtype[Any]) -> Array:
+    """Full convolution along every axis, of rank >= 2, lines along the last axis.
+
+    The output is computed in chunks of rows (first axis) and, when one row is too big
+    for the window buffer, of blocks within a row.  Returns a view of the output buffer.
+    """
     *lead_n, n = signal.shape
     *lead_k, k = kernel.shape
-    block = max(_MIN_BLOCK, k - 1)
-    n_blocks = -(-n // block)
+    line = n + k - 1
+    n_blocks = -(-line // block)
     width = block + k - 1
+    lead_full = tuple(p + q - 1 for p, q in zip(lead_n, lead_k, strict=True))
     taps = list(np.ndindex(*lead_k))
     matrix = _toeplitz_matrix(kernel, block)
+    out = np.empty((*lead_full, n_blocks * block), dtype=compute)
 
-    lead_full = tuple(p + q - 1 for p, q in zip(lead_n, lead_k, strict=True))
-    # Output as blocks: (leading full axes..., n_blocks + 1, block); the last block holds
-    # the tail that the final signal block spills over by k - 1.
-    out = np.zeros((*lead_full, n_blocks + 1, block), dtype=signal.dtype)
+    itemsize = np.dtype(compute).itemsize
+    row_blocks = math.prod(lead_full[1:]) * n_blocks
+    bytes_per_block = len(taps) * width * itemsize
+    rows_per_chunk = _CHUNK_BYTES // (row_blocks * bytes_per_block)
+    if rows_per_chunk >= 1:
+        chunks = [
+            (r, min(r + rows_per_chunk, lead_full[0]), 0, n_blocks)
+            for r in range(0, lead_full[0], rows_per_chunk)
+        ]
+    else:
+        blocks_per_chunk = max(1, _CHUNK_BYTES // (row_blocks // n_blocks * bytes_per_block))
+        chunks = [
+            (r, r + 1, b, min(b + blocks_per_chunk, n_blocks))
+            for r in range(lead_full[0])
+            for b in range(0, n_blocks, blocks_per_chunk)
+        ]
 
-    # Chunk along axis 0 of the blocked signal: rows for N-D, blocks themselves for 1-D.
-    per_row = math.prod(lead_n[1:]) * (n_blocks if lead_n else 1)
-    row_bytes = per_row * len(taps) * width * signal.itemsize
-    rows_total = lead_n[0] if lead_n else n_blocks
-    chunk = max(1, _CHUNK_BYTES // max(1, row_bytes))
-
-    padded_len = n_blocks * block
-    for start in range(0, rows_total, chunk):
-        stop = min(rows_total, start + chunk)
-        if lead_n:
-            piece = np.zeros((stop - start, *lead_n[1:], padded_len), dtype=signal.dtype)
-            piece[..., :n] = signal[start:stop]
-            blocks = piece.reshape(-1, block)
+    # One buffer each for the padded signal piece and the windows, reused by every chunk.
+    row_chunk = max(stop - start for start, stop, _, _ in chunks)
+    block_chunk = max(stop - start for _, _, start, stop in chunks)
+    piece_buffer = np.empty(
+        _piece_size(signal.shape, kernel.shape, row_chunk, block_chunk, block), dtype=compute
+    )
+    window_buffer = np.empty(
+        row_chunk * math.prod(lead_full[1:]) * block_chunk * len(taps) * width, dtype=compute
+    )
+    for row_start, row_stop, block_start, block_stop in chunks:
+        piece = _padded_piece(
+            signal,
+            kernel.shape,
+            (row_start, row_stop),
+            (block_start, block_stop),
+            block,
+            piece_buffer,
+        )
+        rows = row_stop - row_start
+        blocks = block_stop - block_start
+        shape = (rows, *lead_full[1:], blocks, len(taps), width)
+        windows = window_buffer[: math.prod(shape)].reshape(shape)
+        for index, tap in enumerate(taps):
+            offset = tuple(q - 1 - t for q, t in zip(lead_k, tap, strict=True))
+            windows[..., index, :] = as_strided(
+                piece[offset],
+                shape=(rows, *lead_full[1:], blocks, width),
+                strides=(*piece.strides[:-1], block * itemsize, itemsize),
+                writeable=False,
+            )
+        products = windows.reshape(-1, len(taps) * width)
+        target = out[row_start:row_stop, ..., block_start * block : block_stop * block]
+        if target.flags.c_contiguous:
+            np.matmul(products, matrix, out=target.reshape(-1, block))
         else:
-            blocks = np.zeros((stop - start) * block, dtype=signal.dtype)
-            segment = signal[start * block : min(n, stop * block)]
-            blocks[: segment.size] = segment
-            blocks = blocks.reshape(-1, block)
-        products = (blocks @ matrix).reshape(-1, len(taps), width)
-        if lead_n:
-            products = products.reshape(stop - start, *lead_n[1:], n_blocks, len(taps), width)
-            for index, tap in enumerate(taps):
-                rest = (slice(t, t + m) for t, m in zip(tap[1:], lead_n[1:], strict=True))
-                window = (slice(start + tap[0], stop + tap[0]), *rest)
-                _overlap_add(out[window], products[..., index, :], block, k)
-        else:
-            _overlap_add(out[start : stop + 1], products[:, 0, :], block, k)
-    flat = out.reshape(*lead_full, (n_blocks + 1) * block)
-    return flat[..., : n + k - 1]
+            target[...] = (products @ matrix).reshape(target.shape)
+    return out[..., :line]
 
 
-def _overlap_add(target: Array, products: Array, block: int, k: int) -> None:
-    """Add block products ``(..., blocks, block + k - 1)`` into ``target (..., blocks + 1, block)``.
+def _piece_shape(
+    signal_shape: tuple[int, ...],
+    kernel_shape: tuple[int, ...],
+    rows: int,
+    blocks: int,
+    block: int,
+) -> tuple[int, ...]:
+    """Shape of the padded signal piece that ``rows`` rows of ``blocks`` blocks read."""
+    *lead_n, _ = signal_shape
+    *lead_k, k = kernel_shape
+    return (
+        rows + lead_k[0] - 1,
+        *(p + 2 * (q - 1) for p, q in zip(lead_n[1:], lead_k[1:], strict=True)),
+        blocks * block + k - 1,
+    )
 
-    The first ``block`` outputs of each block land on that block; the last ``k - 1`` spill
-    into the start of the next one (``block >= k - 1`` makes one spill enough).
+
+def _piece_size(
+    signal_shape: tuple[int, ...],
+    kernel_shape: tuple[int, ...],
+    rows: int,
+    blocks: int,
+    block: int,
+) -> int:
+    return math.prod(_piece_shape(signal_shape, kernel_shape, rows, blocks, block))
+
+
+def _padded_piece(
+    signal: Array,
+    kernel_shape: tuple[int, ...],
+    rows: tuple[int, int],
+    blocks: tuple[int, int],
+    block: int,
+    buffer: Array,
+) -> Array:
+    """The signal samples that output ``rows`` and ``blocks`` read, zero-padded, in ``buffer``.
+
+    Along every leading axis the signal is padded by ``K - 1`` zeros on both sides (the
+    first axis only over the rows' reach); along the line axis the piece covers the windows
+    of the blocks, ``block_start * block - (K - 1)`` to ``block_stop * block`` in signal
+    coordinates.
     """
-    target[..., :-1, :] += products[..., :block]
-    if k > 1:
-        target[..., 1:, : k - 1] += products[..., block:]
+    *lead_n, n = signal.shape
+    *lead_k, k = kernel_shape
+    shape = _piece_shape(
+        signal.shape, kernel_shape, rows[1] - rows[0], blocks[1] - blocks[0], block
+    )
+    piece = buffer[: math.prod(shape)].reshape(shape)
+    piece.fill(0)
+    first = rows[0] - (lead_k[0] - 1)  # signal row of piece row 0
+    col_first = blocks[0] * block - (k - 1)  # signal column of piece column 0
+    src_rows = slice(max(first, 0), min(rows[1], lead_n[0]))
+    src_cols = slice(max(col_first, 0), min(col_first + shape[-1], n))
+    if src_rows.start < src_rows.stop and src_cols.start < src_cols.stop:
+        dst = (
+            slice(src_rows.start - first, src_rows.stop - first),
+            *(slice(q - 1, q - 1 + p) for p, q in zip(lead_n[1:], lead_k[1:], strict=True)),
+            slice(src_cols.start - col_first, src_cols.stop - col_first),
+        )
+        piece[dst] = signal[src_rows, ..., src_cols]
+    return piece
