@@ -1,0 +1,89 @@
+"""Checks of spec/correlation.md: a declared correlation does not flip (CORR-1 .. CORR-5)."""
+
+from __future__ import annotations
+
+from ..backend import Operation
+from ..cases import Call, Case, Context, Produces, check
+from ..inputs import assert_discriminating, discriminating, impulse, random_shape_pair, random_values, ranks_of
+from .convolution import random_cases
+
+
+@check("CORR-1", "ND-3", applies_to="correlation")
+def definition(ctx: Context) -> Produces:
+    """Random operands: every element is the sum CORR-1 defines."""
+    yield from random_cases(ctx, ("CORR-1",), 300 if ctx.full else 12)
+
+
+@check("CORR-2", "ND-4", applies_to="correlation")
+def lag_order(ctx: Context) -> Produces:
+    """An impulse signal shows the lags in the declared order: lag -(K-1) first."""
+    dtype = ctx.float_dtype() or ctx.op.dtypes[0]
+    for rank in ranks_of(ctx.op.ranks):
+        a_shape = (8, 6, 5)[:rank]
+        v = discriminating((4, 3, 2)[:rank], dtype, ctx.rng)
+        for position in ((0,) * rank, (5, 4, 3)[:rank]):
+            a = impulse(a_shape, position, dtype)
+            for mode in ("full", "valid", "same"):
+                if ctx.allows(mode, a_shape, v.shape):
+                    yield ctx.case(("CORR-2", "ND-4"), f"impulse signal at {position}", a, v, mode)
+
+
+@check("CORR-3", applies_to="correlation")
+def swapped_operands(ctx: Context) -> Produces:
+    """Correlating v with a gives the reversed (conjugated) correlation of a with v."""
+    dtype = ctx.float_dtype() or ctx.op.dtypes[0]
+    for rank in ranks_of(ctx.op.ranks):
+        for _ in range(20 if ctx.full else 3):
+            a_shape, v_shape = random_shape_pair(rank, ctx.rng, 16)
+            a = discriminating(a_shape, dtype, ctx.rng)
+            v = discriminating(v_shape, dtype, ctx.rng)
+            if ctx.allows("full", v_shape, a_shape):
+                yield ctx.case(("CORR-3",), f"operands swapped: {v_shape} with {a_shape}", v, a)
+
+
+def _convolutions(ctx: Context) -> list[tuple[str, Operation]]:
+    return [(name, op) for name, op in ctx.backend.operations.items() if op.flips]
+
+
+@check("CORR-4", applies_to="correlation")
+def flip_identity(ctx: Context) -> Produces:
+    """correlate(a, v) equals the backend's own convolve(a, flip(v)) (real data)."""
+    partners = _convolutions(ctx)
+    dtype = "float64" if "float64" in ctx.op.dtypes else ctx.float_dtype()
+    if not partners or dtype is None:
+        yield ctx.skip(("CORR-4",), "the backend declares no convolution to compare with")
+        return
+    for conv_name, conv in partners:
+        for rank in ranks_of(ctx.op.ranks):
+            if not conv.supports_rank(rank) or dtype not in conv.dtypes:
+                continue
+            for _ in range(10 if ctx.full else 2):
+                a_shape, v_shape = random_shape_pair(rank, ctx.rng, 20, allow_k_gt_n=False)
+                a = random_values(a_shape, dtype, ctx.rng)
+                v = discriminating(v_shape, dtype, ctx.rng)
+                flipped = v[(slice(None, None, -1),) * rank].copy()
+                if not ctx.allows("full", a_shape, v_shape):
+                    continue
+                yield Case(
+                    ctx.check_name,
+                    ("CORR-4",),
+                    f"{ctx.op_name}(a, v) against {conv_name}(a, flip(v)), {a_shape} {v_shape}",
+                    Call(ctx.op_name, a, v, "full"),
+                    expect="identity",
+                    partner=Call(conv_name, a, flipped, "full"),
+                )
+
+
+@check("CORR-5", "ND-4", applies_to="correlation")
+def impulse_kernel(ctx: Context) -> Produces:
+    """A unit-impulse kernel returns the signal unreversed (the kernel is not flipped)."""
+    dtype = ctx.float_dtype() or ctx.op.dtypes[0]
+    for rank in ranks_of(ctx.op.ranks):
+        a = discriminating((7, 5, 4)[:rank], dtype, ctx.rng)
+        for v_shape, position in (((3, 3, 3)[:rank], (0,) * rank), ((4, 2, 3)[:rank], (1, 0, 2))):
+            v = impulse(v_shape, position[:rank], dtype)
+            assert_discriminating(v)
+            for mode in ("full", "valid", "same"):
+                if ctx.allows(mode, a.shape, v_shape):
+                    label = f"impulse kernel {v_shape} at {position}"
+                    yield ctx.case(("CORR-5", "ND-4"), label, a, v, mode)

@@ -1,0 +1,115 @@
+"""Checks of spec/notation.md: operands, overlap-only sums, dtypes, IEEE values (NOT-1 .. NOT-7)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cases import Call, Case, Context, Produces, check
+from ..inputs import discriminating, random_values, ranks_of
+
+
+@check("NOT-2", "NOT-7")
+def rejected_input(ctx: Context) -> Produces:
+    """Empty operands and operands of different rank raise instead of returning garbage."""
+    if not ctx.op.rejects_invalid:
+        yield ctx.skip(("NOT-2", "NOT-7"), "the operation does not declare that it rejects input")
+        return
+    dtype = ctx.float_dtype() or ctx.op.dtypes[0]
+    rank = ranks_of(ctx.op.ranks)[0]
+    v = discriminating((2,) * rank, dtype, ctx.rng)
+    bad = {
+        "empty signal": (np.zeros((0,) * rank, dtype=dtype), v),
+        "empty kernel": (random_values((4,) * rank, dtype, ctx.rng), np.zeros((0,) * rank, dtype)),
+        "ranks differ": (random_values((4,) * (rank + 1), dtype, ctx.rng), v),
+    }
+    for label, (a, kernel) in bad.items():
+        clauses = ("NOT-2", "NOT-7") if label == "ranks differ" else ("NOT-7",)
+        yield Case(ctx.check_name, clauses, label, Call(ctx.op_name, a, kernel, "full"), "raises")
+
+
+@check("NOT-4")
+def result_dtype(ctx: Context) -> Produces:
+    """Each declared dtype (and mixed pairs, if declared) gives the declared result dtype."""
+    rank = ranks_of(ctx.op.ranks)[0]
+    pairs = [(d, d) for d in ctx.op.dtypes]
+    if ctx.op.mixed_dtypes:
+        pairs += [(d, e) for d in ctx.op.dtypes for e in ctx.op.dtypes if d != e]
+    for a_dtype, v_dtype in pairs:
+        a = random_values((6, 5, 4)[:rank], a_dtype, ctx.rng)
+        v = discriminating((3, 2, 2)[:rank], v_dtype, ctx.rng)
+        yield ctx.case(("NOT-4",), f"{a_dtype} with {v_dtype}", a, v)
+
+
+@check("NOT-4", "NOT-1")
+def integer_extremes(ctx: Context) -> Produces:
+    """Integer extremes: exact results, or wrap-around where the declared dtype rule says so."""
+    ints = [d for d in ctx.op.dtypes if np.dtype(d).kind in "iu"]
+    if not ints:
+        yield ctx.skip(("NOT-4",), "no integer dtype declared")
+        return
+    rank = ranks_of(ctx.op.ranks)[0]
+    for name in ints:
+        info = np.iinfo(name)
+        extremes = np.array([info.max, info.min, info.max, 1, info.min][: 5], dtype=name)
+        a = extremes.reshape((5,) + (1,) * (rank - 1))
+        kernels = {"[1]": np.array([1], dtype=name), "[2, 1]": np.array([2, 1], dtype=name)}
+        if info.min < 0:
+            kernels["[-1, 2]"] = np.array([-1, 2], dtype=name)
+        for label, v in kernels.items():
+            v = v.reshape(v.shape + (1,) * (rank - 1))
+            yield ctx.case(("NOT-4", "NOT-1"), f"{name} extremes with {label}", a, v)
+        a8 = np.array([100, 100], dtype=name) if info.max >= 100 else None
+        if a8 is not None:
+            v2 = np.array([2, 3], dtype=name).reshape((2,) + (1,) * (rank - 1))
+            yield ctx.case(("NOT-4",), f"{name} [100, 100] with [2, 3]", a8.reshape(v2.shape), v2)
+
+
+@check("NOT-5")
+def accumulation(ctx: Context) -> Produces:
+    """Many small terms and one large one: the error must fit the declared accumulation."""
+    rank = ranks_of(ctx.op.ranks)[0]
+    for name in ("float32", "float64"):
+        if name not in ctx.op.dtypes:
+            continue
+        tiny = np.finfo(name).eps / 4
+        n = 1000 if ctx.allows("full", (1000,) + (1,) * (rank - 1), (1,) * rank) else 100
+        a = np.full((n,) + (1,) * (rank - 1), tiny, dtype=name)
+        a[0] = 1.0
+        v = np.ones((n,) + (1,) * (rank - 1), dtype=name)
+        if ctx.allows("valid", a.shape, v.shape):
+            yield ctx.case(("NOT-5",), f"{name}: 1 + {n - 1} terms of eps/4", a, v, "valid")
+        rng_a = ctx.rng.standard_normal((300,) + (1,) * (rank - 1)).astype(name)
+        rng_v = discriminating((200,) + (1,) * (rank - 1), name, ctx.rng)
+        if ctx.allows("full", rng_a.shape, rng_v.shape):
+            yield ctx.case(("NOT-5",), f"{name}: 200-term random sums", rng_a, rng_v)
+
+
+@check("NOT-3", "NOT-6")
+def special_values(ctx: Context) -> Produces:
+    """inf and NaN propagate element by element; outputs outside their reach stay finite.
+
+    The sign of a zero result is not checked: the spec leaves it to the summation order.
+    """
+    dtype = ctx.float_dtype()
+    if dtype is None:
+        yield ctx.skip(("NOT-3", "NOT-6"), "no real float dtype declared")
+        return
+    if not ctx.op.nonfinite:
+        yield ctx.skip(("NOT-3", "NOT-6"), "the operation declares that inf/NaN are not supported")
+        return
+    rank = ranks_of(ctx.op.ranks)[0]
+    tail = (1,) * (rank - 1)
+    v = discriminating((3,) + tail, dtype, ctx.rng)
+    signals = {
+        "inf at the start": [np.inf, 1, 2, 3, 4, 5],
+        "-inf at the end": [1, 2, 3, 4, 5, -np.inf],
+        "NaN in the middle": [1, 2, np.nan, 4, 5, 6],
+        "inf and -inf": [1, np.inf, 3, 4, -np.inf, 6],
+    }
+    for label, values in signals.items():
+        a = np.array(values, dtype=dtype).reshape((6,) + tail)
+        for mode in ("full", "valid", "same"):
+            if ctx.allows(mode, a.shape, v.shape):
+                yield ctx.case(("NOT-3", "NOT-6"), label, a, v, mode)
+    a = np.array([-0.0, 1.0, -0.0, 0.0], dtype=dtype).reshape((4,) + tail)
+    yield ctx.case(("NOT-6",), "signed zeros (compared by value)", a, v)

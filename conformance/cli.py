@@ -1,0 +1,114 @@
+"""The ``convspec`` command: ``convspec check BACKEND`` and ``convspec backends``.
+
+Exit status of ``check``: 0 when the backend conforms to its declaration, 1 when it does
+not, 2 on usage errors (unknown or unavailable backend, bad options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convspec",
+        description="Check a convolution/correlation backend against the convspec spec.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="run the conformance suite against a backend")
+    check.add_argument("backend", help="an installed backend name or module:attribute")
+    check.add_argument("--profile", choices=("quick", "full"), default="quick")
+    check.add_argument("--seed", type=int, default=0, help="seed of the random cases")
+    check.add_argument(
+        "--report",
+        nargs=2,
+        action="append",
+        metavar=("FORMAT", "PATH"),
+        default=[],
+        help="write a report: 'json PATH' or 'md PATH' (repeatable)",
+    )
+    check.add_argument("--timeout", type=float, default=20.0, help="seconds per backend call")
+    check.add_argument(
+        "-k",
+        dest="select",
+        action="append",
+        metavar="CLAUSE",
+        help="only checks citing this clause id or named so (glob; repeatable)",
+    )
+    check.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call the backend in this process (faster; no timeout or crash protection)",
+    )
+    check.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    commands.add_parser("backends", help="list installed backends and why others are unavailable")
+    return parser
+
+
+def _backends() -> int:
+    from .registry import available
+
+    for listing in available():
+        if listing.unavailable is None:
+            print(f"{listing.name:<18} {listing.version:<16} {listing.target}")
+        else:
+            print(f"{listing.name:<18} {'unavailable':<16} {listing.unavailable}")
+    return 0
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .registry import BackendUnavailable, load
+    from .report import describe_failure, terminal, write_reports
+    from .runner import run
+
+    paths: dict[str, Path] = {}
+    for fmt, path in args.report:
+        if fmt not in ("json", "md"):
+            parser.error(f"--report: format must be 'json' or 'md'; got {fmt!r}")
+        paths[fmt] = Path(path)
+    if args.timeout <= 0:
+        parser.error(f"--timeout must be positive; got {args.timeout}")
+    try:
+        backend = load(args.backend)
+    except BackendUnavailable as error:
+        print(f"convspec: backend unavailable: {error}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError) as error:
+        print(f"convspec: {error}", file=sys.stderr)
+        return 2
+    result = run(
+        backend,
+        args.backend,
+        profile=args.profile,
+        seed=args.seed,
+        timeout=args.timeout,
+        isolation="none" if args.in_process else "process",
+        select=args.select,
+    )
+    if not result.results and not result.skips:
+        print(f"convspec: -k {args.select} selects no check", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        for index, failure in enumerate(result.results):
+            if failure.status == "fail":
+                print(describe_failure(failure, args.backend, index), end="\n\n")
+    print(terminal(result))
+    write_reports(result, paths.get("json"), paths.get("md"))
+    return 0 if result.conformant else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "backends":
+        return _backends()
+    return _check(args, parser)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

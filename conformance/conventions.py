@@ -1,0 +1,163 @@
+"""The result an operation should give under the conventions it declares.
+
+Everything is computed with the reference (:mod:`convspec`): the declared conjugation is
+applied to the operands, a correlation is a convolution with the flipped kernel (CORR-4),
+and the declared window of the full output is cut out per axis (MODE-1, MODE-6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import convspec
+from convspec.engine import full_convolution
+from convspec.exact import term_count_bound
+
+from .backend import Array, Operation
+
+__all__ = [
+    "declared_layout",
+    "declared_result_dtype",
+    "expected_output",
+    "full_operation",
+    "same_window",
+    "window",
+]
+
+
+def _numpy_convolve_same(n: int, k: int) -> tuple[int, int]:
+    """numpy.convolve 'same': length ``max(N, K)``, start ``(min(N, K) - 1) // 2``."""
+    return (min(n, k) - 1) // 2, max(n, k)
+
+
+def _numpy_correlate_same(n: int, k: int) -> tuple[int, int]:
+    """numpy.correlate 'same': length ``max(N, K)``, start ``(K-1)//2``, or ``N//2`` if K > N."""
+    return ((k - 1) // 2 if k <= n else n // 2), max(n, k)
+
+
+NAMED_ALIGNMENTS: dict[str, Callable[[int, int], tuple[int, int]]] = {
+    "lower": lambda n, k: convspec.mode_window(n, k, "same", "lower"),
+    "upper": lambda n, k: convspec.mode_window(n, k, "same", "upper"),
+    "numpy-convolve": _numpy_convolve_same,
+    "numpy-correlate": _numpy_correlate_same,
+}
+
+
+def same_window(op: Operation, n: int, k: int) -> tuple[int, int]:
+    """``(start, length)`` of the declared 'same' window along one axis."""
+    alignment = op.same_alignment
+    if callable(alignment):
+        return alignment(n, k)
+    try:
+        return NAMED_ALIGNMENTS[alignment](n, k)
+    except KeyError:
+        raise ValueError(
+            f"Operation.same_alignment must be one of {', '.join(NAMED_ALIGNMENTS)} or a "
+            f"callable (n, k) -> (start, length); got {alignment!r}"
+        ) from None
+
+
+def window(op: Operation, n: int, k: int, mode: str) -> tuple[int, int]:
+    """``(start, length)`` of ``mode`` inside the full output, as ``op`` declares it."""
+    if mode == "same":
+        return same_window(op, n, k)
+    return convspec.mode_window(n, k, mode)  # type: ignore[arg-type]
+
+
+def declared_layout(
+    op: Operation, full: Array, a_shape: tuple[int, ...], v_shape: tuple[int, ...], mode: str
+) -> Array:
+    """Cut the declared window of ``mode`` out of ``full`` and order the lags as declared."""
+    slices = []
+    for n, k in zip(a_shape, v_shape, strict=True):
+        start, length = window(op, n, k, mode)
+        slices.append(slice(start, start + length))
+    out = full[tuple(slices)]
+    if op.lag_order == "descending":
+        out = out[(slice(None, None, -1),) * out.ndim]
+    return out
+
+
+def _conjugated(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
+    if op.conjugation == "first":
+        return np.conjugate(a), v
+    if op.conjugation == "second":
+        return a, np.conjugate(v)
+    return a, v
+
+
+def _wide(x: Array) -> Array:
+    """Integers stay integers (exact); floats and complex go to float64 / complex128."""
+    if x.dtype.kind in "iu":
+        return x
+    return x.astype(np.result_type(x.dtype, np.float64))
+
+
+def full_operation(op: Operation, a: Array, v: Array) -> Array:
+    """The full output of ``op``'s declared operation, in float64 / complex128 / exact int64."""
+    a_c, v_c = _conjugated(op, _wide(a), _wide(v))
+    kernel = v_c if op.flips else convspec.flip(v_c)
+    if a.dtype.kind in "iu" and v.dtype.kind in "iu" and _may_overflow(a, v):
+        return full_convolution(a_c, np.ascontiguousarray(kernel), np.dtype(object))
+    return convspec.convolve(a_c, kernel)
+
+
+def _may_overflow(a: Array, v: Array) -> bool:
+    top = max(abs(int(a.max())), abs(int(a.min()))) * max(abs(int(v.max())), abs(int(v.min())))
+    return top * term_count_bound(a.shape, v.shape) > np.iinfo(np.int64).max
+
+
+def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype[Any]:
+    """The result dtype ``op`` declares for operands of these dtypes (NOT-4)."""
+    a_dt, v_dt = np.dtype(a_dtype), np.dtype(v_dtype)
+    both_int = a_dt.kind in "iu" and v_dt.kind in "iu"
+    rule = op.result_dtype
+    if callable(rule):
+        return np.dtype(rule(a_dt, v_dt))
+    if rule == "spec":
+        return np.dtype(np.int64) if both_int else np.result_type(a_dt, v_dt)
+    if rule == "promote":
+        return np.result_type(a_dt, v_dt)
+    if rule == "first":
+        return a_dt
+    if rule == "float64":
+        return np.dtype(np.float64) if both_int else np.result_type(a_dt, v_dt)
+    raise ValueError(
+        "Operation.result_dtype must be 'spec', 'promote', 'first', 'float64' or a callable; "
+        f"got {rule!r}"
+    )
+
+
+def cast_exact(values: Array, dtype: np.dtype[Any]) -> Array:
+    """Exact values as ``dtype``: integers wrap around modulo 2**bits, floats round once."""
+    if dtype.kind in "iu":
+        if values.dtype == object:
+            bits = 8 * dtype.itemsize
+            wrapped = np.vectorize(lambda x: int(x) % (1 << bits), otypes=[object])(values)
+            values = wrapped.astype(np.uint64)
+        with np.errstate(all="ignore"):
+            return values.astype(dtype)
+    if values.dtype == object:
+        values = values.astype(np.float64)
+    with np.errstate(all="ignore"):
+        if dtype.kind == "f" and values.dtype.kind == "c":
+            values = values.real
+        return values.astype(dtype)
+
+
+def expected_output(op: Operation, a: Array, v: Array, mode: str) -> tuple[Array, np.dtype[Any]]:
+    """The declared result: high-precision values in the declared layout, and the result dtype.
+
+    Values are float64 / complex128 (or exact integers wrapped into an integer result
+    dtype); comparison with the backend's output uses the tolerance policy.
+    """
+    full = declared_layout(op, full_operation(op, a, v), a.shape, v.shape, mode)
+    dtype = declared_result_dtype(op, a.dtype, v.dtype)
+    if dtype.kind in "iu":
+        return cast_exact(full, dtype), dtype
+    if full.dtype == object:
+        full = full.astype(np.float64)
+    return full, dtype

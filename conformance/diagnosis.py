@@ -1,0 +1,129 @@
+"""When a result is wrong, what does the backend compute instead?
+
+Each hypothesis is a small change to the declaration or to the call -- the other flip,
+another conjugation, another 'same' alignment, reversed lags, swapped operands, a
+transposed kernel, a kernel flipped along only some axes, another mode, integer
+wrap-around, lower-precision accumulation -- and the reference computes what the backend
+would return under it.  Hypotheses that reproduce the actual output are named; when no
+single one does, pairs are tried.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .backend import Array, Operation
+from .cases import Call
+from .conventions import declared_layout, expected_output, full_operation
+from .tolerance import full_bound, measure
+
+__all__ = ["diagnose"]
+
+Variant = tuple[Operation, Array, Array, str]
+Hypothesis = tuple[str, Callable[[Variant], Variant | None]]
+
+_CONJUGATION_WORDS = {
+    "second": "conjugates the second operand",
+    "first": "conjugates the first operand",
+    "none": "conjugates neither operand",
+}
+
+
+def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
+    rank = call.a.ndim
+    other_kind = (
+        "computes cross-correlation (kernel not flipped)"
+        if op.flips
+        else "computes convolution (kernel flipped)"
+    )
+    yield other_kind, lambda x: (dataclasses.replace(x[0], flips=not x[0].flips), *x[1:])
+    for conj, words in _CONJUGATION_WORDS.items():
+        if conj != op.conjugation and (call.a.dtype.kind == "c" or call.v.dtype.kind == "c"):
+            yield words, lambda x, c=conj: (dataclasses.replace(x[0], conjugates=c), *x[1:])
+    if call.mode == "same":
+        for alignment in ("lower", "upper", "numpy-convolve", "numpy-correlate"):
+            if alignment != op.same_alignment:
+                yield (
+                    f"'same' window with {alignment} alignment",
+                    lambda x, al=alignment: (dataclasses.replace(x[0], same_alignment=al), *x[1:]),
+                )
+    reverse: Any = "descending" if op.lag_order == "ascending" else "ascending"
+    yield "lags in reverse order", lambda x: (dataclasses.replace(x[0], lag_order=reverse), *x[1:])
+    yield "swaps the operands", lambda x: (x[0], x[2], x[1], x[3])
+    if rank >= 2:
+        yield "transposes the kernel", lambda x: (x[0], x[1], np.ascontiguousarray(x[2].T), x[3])
+        for count in range(1, rank):
+            for axes in itertools.combinations(range(rank), count):
+                yield (
+                    f"reverses the kernel along axes {list(axes)} only",
+                    lambda x, ax=axes: (x[0], x[1], np.flip(x[2], axis=ax).copy(), x[3]),
+                )
+    for mode in ("full", "valid", "same"):
+        if mode != call.mode:
+            yield f"returns the {mode!r} window for mode {call.mode!r}", lambda x, m=mode: (
+                *x[:3],
+                m,
+            )
+
+
+def _matches(actual: Array, op: Operation, a: Array, v: Array, mode: str) -> bool:
+    try:
+        expected, dtype = expected_output(op, a, v, mode)
+    except (ValueError, OverflowError):
+        return False
+    if expected.shape != actual.shape:
+        return False
+    if dtype.kind in "iu" or actual.dtype.kind in "iu":
+        return bool(np.array_equal(actual.astype(expected.dtype), expected))
+    bound = full_bound(op, a, v, dtype, full_operation(op, a, v))
+    bound = declared_layout(op, bound, a.shape, v.shape, mode)
+    scale = float(np.abs(expected[np.isfinite(expected)]).max(initial=0.0))
+    return bool(measure(actual, expected, bound + 1e-12 * scale)["passed"])
+
+
+def _value_hypotheses(op: Operation, call: Call, actual: Array) -> list[str]:
+    """Explanations about the values' type: wrap-around, precision, FFT error."""
+    found = []
+    a, v, mode = call.a, call.v, call.mode
+    if a.dtype.kind in "iu" and v.dtype.kind in "iu" and op.result_dtype == "spec":
+        wrapped = dataclasses.replace(op, result_dtype="promote")
+        if _matches(actual, wrapped, a, v, mode):
+            found.append(f"integer results wrap around in {np.result_type(a, v)} (not exact)")
+    if actual.dtype.kind in "fc":
+        for precision in ("float16", "float32"):
+            if np.finfo(precision).eps <= np.finfo(actual.dtype).eps:
+                continue
+            lower = dataclasses.replace(op, accumulation=precision)
+            if _matches(actual, lower, a, v, mode):
+                found.append(f"error fits {precision} accumulation, not the declared precision")
+                break
+        if op.method == "direct" and _matches(actual, dataclasses.replace(op, method="fft"), a, v, mode):
+            found.append("error fits an FFT (normwise) bound, not the declared direct method")
+    return found
+
+
+def diagnose(op: Operation, call: Call, actual: Array) -> list[str]:
+    """Names of hypotheses (or pairs of them) that reproduce ``actual``; may be empty."""
+    base: Variant = (op, call.a, call.v, call.mode)
+    hypotheses = list(_hypotheses(op, call))
+    found = []
+    for words, change in hypotheses:
+        variant = change(base)
+        if variant is not None and _matches(actual, *variant):
+            found.append(words)
+    if found:
+        return found
+    value_found = _value_hypotheses(op, call, actual)
+    if value_found:
+        return value_found
+    for (words1, change1), (words2, change2) in itertools.combinations(hypotheses, 2):
+        first = change1(base)
+        second = change2(first) if first is not None else None
+        if second is not None and _matches(actual, *second):
+            found.append(f"{words1}, and {words2}")
+    return found

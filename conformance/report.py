@@ -1,0 +1,298 @@
+"""Reports: a terminal table, a versioned JSON document, a Markdown matrix, failure arrays.
+
+Every view is built from :func:`clause_matrix`: for each clause of
+:data:`convspec.clauses.CLAUSES` and each operation, ``pass`` (every case passed),
+``fail`` (some case failed) or ``skip`` (no case ran, with the reasons).  The JSON schema is
+``report_schema.json`` beside this module (``SCHEMA_VERSION``).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import convspec
+from convspec.clauses import CLAUSES
+
+from .backend import canonical_differences
+from .runner import CaseResult, RunResult
+from .tolerance import POLICY
+
+__all__ = [
+    "SCHEMA_PATH",
+    "SCHEMA_VERSION",
+    "clause_matrix",
+    "describe_failure",
+    "markdown",
+    "terminal",
+    "to_json",
+    "write_reports",
+]
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).with_name("report_schema.json")
+_INLINE_LIMIT = 64
+
+
+def _cell() -> dict[str, Any]:
+    return {"status": "skip", "cases": 0, "failed": 0, "seconds": 0.0,
+            "max_fraction_of_bound": None, "skip_reasons": []}
+
+
+def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{clause: {operation: cell}}`` for every clause and operation of the run."""
+    ops = list(run.backend.operations)
+    matrix = {clause: {op: _cell() for op in ops} for clause in CLAUSES}
+    for result in run.results:
+        for clause in result.case.clauses:
+            cell = matrix[clause][result.case.operation]
+            cell["cases"] += 1
+            cell["seconds"] += result.seconds
+            if result.status == "fail":
+                cell["failed"] += 1
+            fraction = (result.measurement or {}).get("max_fraction_of_bound")
+            if fraction is not None and np.isfinite(fraction):
+                previous = cell["max_fraction_of_bound"]
+                cell["max_fraction_of_bound"] = max(previous or 0.0, float(fraction))
+    for skip in run.skips:
+        for clause in skip.clauses:
+            reasons = matrix[clause][skip.operation]["skip_reasons"]
+            if skip.reason not in reasons:
+                reasons.append(skip.reason)
+    for row in matrix.values():
+        for cell in row.values():
+            if cell["cases"]:
+                cell["status"] = "fail" if cell["failed"] else "pass"
+    return matrix
+
+
+def _array_source(name: str, x: np.ndarray[Any, Any], key: str) -> str:
+    if x.size <= _INLINE_LIMIT:
+        return f"{name} = np.array({x.tolist()!r}, dtype=np.{x.dtype.name})"
+    return f"{name} = np.load(FAILURES)[{key!r}]  # {x.dtype}{list(x.shape)}: see the .npz report"
+
+
+def case_key(index: int) -> str:
+    return f"case{index:04d}"
+
+
+def describe_failure(result: CaseResult, reference: str, index: int = 0) -> str:
+    """The failure's message, diagnosis and a copy-paste reproduction."""
+    case, call = result.case, result.case.call
+    key = case_key(index)
+    lines = [
+        f"FAIL {case.operation} {case.check} [{', '.join(case.clauses)}]: {case.label}",
+        f"  {result.message}",
+    ]
+    if result.diagnosis:
+        lines.append("  diagnosis: " + "; ".join(result.diagnosis))
+    lines += [
+        "  reproduce:",
+        "    import numpy as np",
+        "    from convspec.conformance import load_backend",
+        f"    op = load_backend({reference!r}).operations[{case.operation!r}]",
+        *(
+            ["    FAILURES = 'REPORT.failures.npz'  # written beside --report json/md"]
+            if max(call.a.size, call.v.size) > _INLINE_LIMIT
+            or (result.expected is not None and np.asarray(result.expected).size > _INLINE_LIMIT)
+            else []
+        ),
+        "    " + _array_source("a", call.a, f"{key}_a"),
+        "    " + _array_source("v", call.v, f"{key}_v"),
+        f"    actual = np.asarray(op.function(a, v, {call.mode!r}))",
+    ]
+    if case.partner is not None:
+        lines.append(
+            f"    # compare with {case.partner.operation}(a, flip(v), {case.partner.mode!r})"
+        )
+    if result.expected is not None:
+        lines.append(
+            "    " + _array_source("expected", np.asarray(result.expected), f"{key}_expected")
+            + f"  # declared dtype {result.expected_dtype}"
+        )
+    if result.actual is not None and result.actual.size <= _INLINE_LIMIT:
+        lines.append(f"    # actual: {result.actual.tolist()!r} ({result.actual.dtype})")
+    if result.first_difference is not None and result.expected is not None:
+        i = tuple(result.first_difference)
+        assert result.actual is not None
+        lines.append(
+            f"    # first differing index {list(i)}: expected {result.expected[i]!r}, "
+            f"actual {result.actual[i]!r}"
+        )
+    return "\n".join(lines)
+
+
+def terminal(run: RunResult) -> str:
+    """A plain-text table: clause x operation, with pass / FAIL / skip, cases and time."""
+    matrix = clause_matrix(run)
+    ops = list(run.backend.operations)
+    width = max(12, *(len(op) + 2 for op in ops))
+    header = f"{'clause':<8} {'title':<44}" + "".join(f"{op:>{width}}" for op in ops)
+    lines = [header, "-" * len(header)]
+    for clause, row in matrix.items():
+        cells = []
+        for op in ops:
+            cell = row[op]
+            text = {"pass": "pass", "fail": "FAIL", "skip": "skip"}[cell["status"]]
+            if cell["cases"]:
+                text += f" {cell['cases']}"
+            cells.append(f"{text:>{width}}")
+        lines.append(f"{clause:<8} {CLAUSES[clause][:44]:<44}" + "".join(cells))
+    seconds = {op: 0.0 for op in ops}
+    for result in run.results:
+        seconds[result.case.operation] += result.seconds
+    lines.append(f"{'':<8} {'backend time (s)':<44}" + "".join(f"{seconds[o]:>{width}.2f}" for o in ops))
+    failed = len(run.failures)
+    verdict = "CONFORMANT" if run.conformant else "NOT CONFORMANT"
+    lines.append("")
+    lines.append(
+        f"{run.backend.name} {run.backend.version}: {verdict} to its declaration -- "
+        f"{len(run.results) - failed} of {len(run.results)} cases passed, {failed} failed "
+        f"(profile {run.profile}, seed {run.seed}, {run.seconds:.1f} s, tolerance: {POLICY})"
+    )
+    for op_name, op in run.backend.operations.items():
+        differences = canonical_differences(op)
+        if differences:
+            lines.append(f"  {op_name} declares, unlike the spec: " + "; ".join(differences))
+    for deviation in run.backend.documented_deviations:
+        lines.append(f"  differs from its documentation: {deviation}")
+    return "\n".join(lines)
+
+
+def _operation_json(name: str, op: Any) -> dict[str, Any]:
+    def named(x: Any) -> Any:
+        return getattr(x, "__name__", x) if callable(x) else x
+
+    return {
+        "kind": op.kind,
+        "conjugates": op.conjugation,
+        "same_alignment": named(op.same_alignment),
+        "lag_order": op.lag_order,
+        "result_dtype": named(op.result_dtype),
+        "method": op.method,
+        "accumulation": op.accumulation,
+        "ranks": list(op.ranks) if op.ranks is not None else None,
+        "modes": list(op.modes),
+        "dtypes": list(op.dtypes),
+        "needs_n_ge_k": list(op.needs_n_ge_k),
+        "differences_from_spec": canonical_differences(op),
+    }
+
+
+def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
+    """The report as a JSON-ready dict following ``report_schema.json``."""
+    matrix = clause_matrix(run)
+    failures = []
+    for index, result in enumerate(run.results):
+        if result.status != "fail":
+            continue
+        call = result.case.call
+        failures.append({
+            "key": case_key(index),
+            "check": result.case.check,
+            "clauses": list(result.case.clauses),
+            "operation": result.case.operation,
+            "label": result.case.label,
+            "call": {"mode": call.mode, "a_shape": list(call.a.shape), "a_dtype": str(call.a.dtype),
+                     "v_shape": list(call.v.shape), "v_dtype": str(call.v.dtype)},
+            "message": result.message,
+            "diagnosis": result.diagnosis,
+            "measurement": result.measurement,
+            "first_difference": result.first_difference,
+            "reproduction": describe_failure(result, run.reference, index),
+        })
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "convspec_version": convspec.__version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "backend": {
+            "name": run.backend.name,
+            "version": run.backend.version,
+            "reference": run.reference,
+            "operations": {n: _operation_json(n, op) for n, op in run.backend.operations.items()},
+            "documented_deviations": list(run.backend.documented_deviations),
+            "notes": list(run.backend.notes),
+            "environment": dict(run.backend.environment),
+        },
+        "platform": {
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            "machine": platform.machine(),
+            "numpy": np.__version__,
+        },
+        "profile": run.profile,
+        "seed": run.seed,
+        "timeout_s": run.timeout,
+        "tolerance_policy": POLICY,
+        "seconds": round(run.seconds, 3),
+        "verdict": "conformant" if run.conformant else "not conformant",
+        "summary": {
+            "cases": len(run.results),
+            "passed": len(run.results) - len(run.failures),
+            "failed": len(run.failures),
+            "worker_restarts": run.restarts,
+        },
+        "clauses": [
+            {"id": clause, "title": CLAUSES[clause], "operations": row}
+            for clause, row in matrix.items()
+        ],
+        "failures": failures,
+        "failures_file": failures_file,
+    }
+
+
+def markdown(run: RunResult) -> str:
+    """A clause x operation matrix to paste into a README."""
+    matrix = clause_matrix(run)
+    ops = list(run.backend.operations)
+    verdict = "conformant" if run.conformant else "**not conformant**"
+    lines = [
+        f"### convspec conformance: {run.backend.name} {run.backend.version}",
+        "",
+        f"{verdict} to its declaration; {len(run.results)} cases, profile `{run.profile}`, "
+        f"seed {run.seed}, convspec {convspec.__version__}.",
+        "",
+        "| clause | " + " | ".join(f"`{op}`" for op in ops) + " |",
+        "|---|" + "---|" * len(ops),
+    ]
+    symbols = {"pass": "pass", "fail": "**FAIL**", "skip": "skip"}
+    for clause, row in matrix.items():
+        cells = [symbols[row[op]["status"]] for op in ops]
+        lines.append(f"| {clause} {CLAUSES[clause]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def save_failures(run: RunResult, path: Path) -> int:
+    """Inputs, expected and actual outputs of every failing case, in one ``.npz``."""
+    arrays: dict[str, np.ndarray[Any, Any]] = {}
+    for index, result in enumerate(run.results):
+        if result.status != "fail":
+            continue
+        key = case_key(index)
+        arrays[f"{key}_a"] = result.case.call.a
+        arrays[f"{key}_v"] = result.case.call.v
+        for name, value in (("expected", result.expected), ("actual", result.actual)):
+            if value is not None and np.asarray(value).dtype != object:
+                arrays[f"{key}_{name}"] = np.asarray(value)
+    if arrays:
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+    return len(arrays)
+
+
+def write_reports(run: RunResult, json_path: Path | None, md_path: Path | None) -> None:
+    """Write the requested reports; failures go to ``<json or md stem>.failures.npz``."""
+    anchor = json_path or md_path
+    failures_file = None
+    if anchor is not None and run.failures:
+        npz = anchor.with_suffix(".failures.npz")
+        if save_failures(run, npz):
+            failures_file = npz.name
+    if json_path is not None:
+        json_path.write_text(json.dumps(to_json(run, failures_file), indent=1) + "\n")
+    if md_path is not None:
+        md_path.write_text(markdown(run))

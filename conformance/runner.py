@@ -1,0 +1,255 @@
+"""Running the checks against a backend and judging each call.
+
+:func:`generate` builds every case (and skip) for a backend; :func:`run` sends the calls
+through an isolation strategy and :func:`evaluate` judges each outcome against the
+declared conventions and the tolerance policy.  A failing case keeps its inputs and its
+output for the report, the reproduction and a later diagnosis.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from . import checks as _checks  # noqa: F401  (registers the checks)
+from .backend import Array, Backend, Operation
+from .cases import CHECKS, Case, Context, Profile, Skip
+from .conventions import declared_layout, expected_output, full_operation
+from .diagnosis import diagnose
+from .isolation import InProcess, Isolated, Outcome
+from .tolerance import full_bound, measure
+
+__all__ = ["CaseResult", "RunResult", "evaluate", "generate", "run"]
+
+Status = Literal["pass", "fail"]
+
+
+@dataclass
+class CaseResult:
+    """The verdict on one case, with what is needed to reproduce and explain a failure."""
+
+    case: Case
+    status: Status
+    message: str = ""
+    diagnosis: list[str] = field(default_factory=list)
+    measurement: dict[str, Any] | None = None
+    seconds: float = 0.0
+    actual: Array | None = None
+    expected: Array | None = None
+    expected_dtype: str = ""
+    first_difference: list[int] | None = None
+
+
+@dataclass
+class RunResult:
+    """Everything a report needs."""
+
+    backend: Backend
+    reference: str
+    profile: Profile
+    seed: int
+    timeout: float
+    results: list[CaseResult]
+    skips: list[Skip]
+    seconds: float
+    restarts: int = 0
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        return [r for r in self.results if r.status == "fail"]
+
+    @property
+    def conformant(self) -> bool:
+        return not self.failures
+
+
+def _applies(kind: str, op: Operation) -> bool:
+    return kind == "any" or kind == op.kind
+
+
+def _selected(check_name: str, clauses: Sequence[str], patterns: Sequence[str] | None) -> bool:
+    if not patterns:
+        return True
+    names = [check_name, *clauses]
+    return any(fnmatch.fnmatch(n, p) or n == p for p in patterns for n in names)
+
+
+def generate(
+    backend: Backend,
+    profile: Profile = "quick",
+    seed: int = 0,
+    select: Sequence[str] | None = None,
+    operations: Sequence[str] | None = None,
+) -> tuple[list[Case], list[Skip]]:
+    """Every case and skip for ``backend``; ``select`` keeps checks or clause ids (globs)."""
+    cases: list[Case] = []
+    skips: list[Skip] = []
+    for op_name, op in backend.operations.items():
+        if operations is not None and op_name not in operations:
+            continue
+        for chk in CHECKS.values():
+            if not _applies(chk.applies_to, op):
+                continue
+            if not _selected(chk.name, chk.clauses, select):
+                continue
+            ctx = Context(backend, op_name, op, profile, seed, check_name=chk.name)
+            for item in chk.function(ctx):
+                if isinstance(item, Skip):
+                    skips.append(item)
+                elif _selected(chk.name, item.clauses, select):
+                    cases.append(item)
+    return cases, skips
+
+
+def _first_difference(actual: Array, expected: Array, bound: Array | None) -> list[int] | None:
+    if actual.shape != expected.shape:
+        return None
+    with np.errstate(all="ignore"):
+        if bound is None:
+            differs = ~((actual == expected) | (np.isnan(actual) & np.isnan(expected)))
+        else:
+            err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128))
+            differs = ~(err <= bound) & ~(np.isnan(actual) & np.isnan(expected))
+    where = np.argwhere(differs)
+    return [int(i) for i in where[0]] if where.size else None
+
+
+def _not_ok(case: Case, outcome: Outcome, what: str = "") -> CaseResult:
+    prefix = f"{what}: " if what else ""
+    message = {
+        "raised": f"{prefix}raised {outcome.message}",
+        "timeout": f"{prefix}{outcome.message}",
+        "died": f"{prefix}{outcome.message}",
+    }[outcome.status]
+    return CaseResult(case, "fail", message, seconds=outcome.seconds)
+
+
+def _judge_values(
+    case: Case, op: Operation, actual: Array, expected: Array, dtype: np.dtype[Any], bound: Array
+) -> CaseResult:
+    result = CaseResult(case, "pass", actual=actual, expected=expected, expected_dtype=str(dtype))
+    problems = []
+    if actual.dtype != dtype:
+        problems.append(f"result dtype {actual.dtype}, declared {dtype}")
+    if actual.shape != expected.shape:
+        problems.append(f"result shape {actual.shape}, expected {expected.shape}")
+    elif actual.dtype.kind not in "iufc":
+        problems.append(f"result of non-numeric dtype {actual.dtype}")
+    else:
+        if dtype.kind in "iu" and actual.dtype.kind in "iu":
+            same = np.array_equal(actual.astype(np.int64), expected.astype(np.int64))
+            result.measurement = measure(actual.astype(np.float64), expected.astype(np.float64), bound)
+            result.measurement["passed"] = bool(same)
+        else:
+            result.measurement = measure(actual, expected, bound)
+        if not result.measurement["passed"]:
+            m = result.measurement
+            problems.append(
+                f"{m['count_over_bound'] + m['nonfinite_mismatches']} of {expected.size} elements "
+                f"outside the bound (worst {m['max_fraction_of_bound']:.3g} x bound "
+                f"at {m['worst_index']})"
+            )
+            result.first_difference = _first_difference(actual, expected, bound)
+    if problems:
+        result.status = "fail"
+        result.message = "; ".join(problems)
+        if actual.dtype.kind in "iufc" and actual.ndim == case.call.a.ndim:
+            result.diagnosis = diagnose(op, case.call, actual)
+    return result
+
+
+def evaluate(
+    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None = None
+) -> CaseResult:
+    """Judge one case from its call's outcome (and its partner's, for an identity)."""
+    op = backend.operations[case.operation]
+    call = case.call
+    if case.expect == "raises":
+        if outcome.status == "raised":
+            return CaseResult(case, "pass", f"raised {outcome.message}", seconds=outcome.seconds)
+        if outcome.status == "ok":
+            shape = None if outcome.value is None else outcome.value.shape
+            message = f"returned a result of shape {shape} instead of raising"
+            return CaseResult(case, "fail", message, seconds=outcome.seconds, actual=outcome.value)
+        return _not_ok(case, outcome)
+    if outcome.status != "ok":
+        return _not_ok(case, outcome)
+    actual = outcome.value
+    assert actual is not None
+    if case.expect == "identity":
+        assert partner is not None and case.partner is not None
+        if partner.status != "ok" or partner.value is None:
+            return _not_ok(case, partner, f"partner {case.partner.operation}")
+        partner_op = backend.operations[case.partner.operation]
+        dtype = np.result_type(call.a, call.v)
+        bound = declared_layout(
+            op, full_bound(op, call.a, call.v, dtype, full_operation(op, call.a, call.v)),
+            call.a.shape, call.v.shape, call.mode,
+        ) + declared_layout(
+            partner_op,
+            full_bound(partner_op, call.a, case.partner.v, dtype, partner.value),
+            call.a.shape, call.v.shape, call.mode,
+        )
+        result = _judge_values(case, op, actual, partner.value, actual.dtype, bound)
+        result.diagnosis = []
+        if result.status == "fail" and actual.shape == partner.value.shape:
+            if np.allclose(actual, partner.value[(slice(None, None, -1),) * actual.ndim]):
+                result.diagnosis = ["the two operations disagree by a reversal of every axis"]
+        result.seconds = outcome.seconds + partner.seconds
+        return result
+    expected, dtype = expected_output(op, call.a, call.v, call.mode)
+    full = full_operation(op, call.a, call.v)
+    bound = declared_layout(
+        op, full_bound(op, call.a, call.v, dtype, full), call.a.shape, call.v.shape, call.mode
+    )
+    result = _judge_values(case, op, actual, expected, dtype, bound)
+    result.seconds = outcome.seconds
+    return result
+
+
+def run(
+    backend: Backend,
+    reference: str,
+    profile: Profile = "quick",
+    seed: int = 0,
+    timeout: float = 20.0,
+    isolation: Literal["process", "none"] = "process",
+    select: Sequence[str] | None = None,
+    cases: Iterable[Case] | None = None,
+    skips: Iterable[Skip] = (),
+) -> RunResult:
+    """Run every selected case (or the given ``cases``) and judge it."""
+    started = time.perf_counter()
+    if cases is None:
+        case_list, skip_list = generate(backend, profile, seed, select)
+    else:
+        case_list, skip_list = list(cases), list(skips)
+    calls = []
+    for case in case_list:
+        calls.append(case.call)
+        if case.partner is not None:
+            calls.append(case.partner)
+    runner = Isolated(reference, timeout) if isolation == "process" else InProcess(backend)
+    results = []
+    try:
+        outcomes = runner.run(calls)
+        for case in case_list:
+            outcome = next(outcomes)
+            partner = next(outcomes) if case.partner is not None else None
+            try:
+                results.append(evaluate(backend, case, outcome, partner))
+            except Exception as error:  # a result the judge cannot even read
+                message = f"could not judge the result: {type(error).__name__}: {error}"
+                results.append(CaseResult(case, "fail", message, actual=outcome.value))
+    finally:
+        runner.close()
+    restarts = getattr(runner, "restarts", 0)
+    return RunResult(
+        backend, reference, profile, seed, timeout, results, skip_list,
+        time.perf_counter() - started, restarts,
+    )
