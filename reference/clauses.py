@@ -47,6 +47,16 @@ CLAUSES: dict[str, str] = {
     "CPLX-1": "Which operand is conjugated",
     "CPLX-2": "Hermitian symmetry of autocorrelation",
     "CPLX-3": "Unconjugated correlation",
+    # spec/numerics.md
+    "NUM-1": "Floating-point model",
+    "NUM-2": "Integer operands give exact results",
+    "NUM-3": "The exact oracle rounds once",
+    "NUM-4": "Direct summation bound",
+    "NUM-5": "Complex operands in the direct bound",
+    "NUM-6": "FFT bound",
+    "NUM-7": "The bound follows the declared method and precision",
+    "NUM-8": "Special values must match exactly",
+    "NUM-9": "Measured error is reported beside its bound",
 }
 
 

@@ -30,7 +30,7 @@ from .convolution import convolve
 from .modes import SameAlignment, select_mode
 from .ndim import flip
 from .notation import Mode, as_operand_pair, check_mode, result_dtype
-from .oracle import exact_convolve, exact_correlate
+from .oracle import exact_convolve, exact_correlate, exact_dot
 
 __all__ = [
     "LOOSE_CLASSES",
@@ -45,6 +45,7 @@ __all__ = [
     "error_bound",
     "exact_convolve",
     "exact_correlate",
+    "exact_dot",
     "gamma",
     "looseness",
     "measure_error",
