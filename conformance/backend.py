@@ -18,6 +18,8 @@ from typing import Any, Literal, TypeAlias
 
 import numpy as np
 
+from convspec.numerics import Accuracy
+
 __all__ = [
     "Alignment",
     "Backend",
@@ -77,6 +79,9 @@ class Operation:
     accumulation: str = "result"
     #: Modes that need ``a.shape[i] >= v.shape[i]`` on every axis (torch, lax).
     needs_n_ge_k: tuple[str, ...] = ()
+    #: Per result dtype name, an accuracy class overriding ``method``/``accumulation``
+    #: (``convspec.numerics.Accuracy``, e.g. ``LOOSE_CLASSES["tf32-tensor-cores"]``).
+    accuracy: Mapping[str, Accuracy] | None = None
     #: Largest operand (elements) the suite may pass.
     max_size: int = 1_000_000
     #: IEEE inf and NaN propagate element by element (NOT-6); FFT methods smear them.

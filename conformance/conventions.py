@@ -8,21 +8,23 @@ and the declared window of the full output is cut out per axis (MODE-1, MODE-6).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 import convspec
-from convspec.engine import full_convolution
-from convspec.exact import term_count_bound
+from convspec import numerics
 
 from .backend import Array, Operation
+from .tolerance import full_bound
 
 __all__ = [
+    "Expectation",
     "declared_layout",
+    "declared_operands",
     "declared_result_dtype",
-    "expected_output",
-    "full_operation",
+    "expectation",
     "same_window",
     "window",
 ]
@@ -89,25 +91,11 @@ def _conjugated(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
     return a, v
 
 
-def _wide(x: Array) -> Array:
-    """Integers stay integers (exact); floats and complex go to float64 / complex128."""
-    if x.dtype.kind in "iu":
-        return x
-    return x.astype(np.result_type(x.dtype, np.float64))
-
-
-def full_operation(op: Operation, a: Array, v: Array) -> Array:
-    """The full output of ``op``'s declared operation, in float64 / complex128 / exact int64."""
-    a_c, v_c = _conjugated(op, _wide(a), _wide(v))
+def declared_operands(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
+    """``(a', kernel)`` such that ``op(a, v)`` is, in full, the convolution ``a' * kernel``."""
+    a_c, v_c = _conjugated(op, a, v)
     kernel = v_c if op.flips else convspec.flip(v_c)
-    if a.dtype.kind in "iu" and v.dtype.kind in "iu" and _may_overflow(a, v):
-        return full_convolution(a_c, np.ascontiguousarray(kernel), np.dtype(object))
-    return convspec.convolve(a_c, kernel)
-
-
-def _may_overflow(a: Array, v: Array) -> bool:
-    top = max(abs(int(a.max())), abs(int(a.min()))) * max(abs(int(v.max())), abs(int(v.min())))
-    return top * term_count_bound(a.shape, v.shape) > np.iinfo(np.int64).max
+    return a_c, np.ascontiguousarray(kernel)
 
 
 def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype[Any]:
@@ -132,32 +120,42 @@ def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype
 
 
 def cast_exact(values: Array, dtype: np.dtype[Any]) -> Array:
-    """Exact values as ``dtype``: integers wrap around modulo 2**bits, floats round once."""
-    if dtype.kind in "iu":
-        if values.dtype == object:
-            bits = 8 * dtype.itemsize
-            wrapped = np.vectorize(lambda x: int(x) % (1 << bits), otypes=[object])(values)
-            values = wrapped.astype(np.uint64)
-        with np.errstate(all="ignore"):
-            return values.astype(dtype)
+    """Exact integer values as ``dtype``, wrapping around modulo 2**bits."""
     if values.dtype == object:
-        values = values.astype(np.float64)
+        bits = 8 * dtype.itemsize
+        values = np.vectorize(lambda x: int(x) % (1 << bits), otypes=[object])(values)
+        values = values.astype(np.uint64)
     with np.errstate(all="ignore"):
-        if dtype.kind == "f" and values.dtype.kind == "c":
-            values = values.real
         return values.astype(dtype)
 
 
-def expected_output(op: Operation, a: Array, v: Array, mode: str) -> tuple[Array, np.dtype[Any]]:
-    """The declared result: high-precision values in the declared layout, and the result dtype.
+@dataclass(frozen=True)
+class Expectation:
+    """What a call must return: exact values, the declared dtype, the per-element bound."""
 
-    Values are float64 / complex128 (or exact integers wrapped into an integer result
-    dtype); comparison with the backend's output uses the tolerance policy.
+    values: Array
+    dtype: np.dtype[Any]
+    bound: Array
+
+
+def expectation(op: Operation, a: Array, v: Array, mode: str) -> Expectation:
+    """The declared result of ``op(a, v, mode)``, from the exact oracle (NUM-3).
+
+    Values are the exact sums rounded once to float64 / complex128, or exact integers
+    (wrapped into the declared integer dtype where the declaration says so); the bound is
+    the tolerance policy's for the declared accuracy class.
     """
-    full = declared_layout(op, full_operation(op, a, v), a.shape, v.shape, mode)
+    a_c, kernel = declared_operands(op, a, v)
     dtype = declared_result_dtype(op, a.dtype, v.dtype)
+    if dtype.kind in "iu" and (a.dtype.kind not in "iu" or v.dtype.kind not in "iu"):
+        raise ValueError(f"declared integer result {dtype} for non-integer operands")
+    exact = numerics.exact_convolve(a_c, kernel)
+    values = declared_layout(op, exact, a.shape, v.shape, mode)
+    bound = declared_layout(op, full_bound(op, a_c, kernel, dtype), a.shape, v.shape, mode)
     if dtype.kind in "iu":
-        return cast_exact(full, dtype), dtype
-    if full.dtype == object:
-        full = full.astype(np.float64)
-    return full, dtype
+        values = cast_exact(values, dtype)
+    elif values.dtype == object:
+        values = values.astype(np.float64)
+    if dtype.kind == "f" and values.dtype.kind == "c":
+        values = values.real
+    return Expectation(values, dtype, bound)

@@ -55,7 +55,7 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
             cell["seconds"] += result.seconds
             if result.status == "fail":
                 cell["failed"] += 1
-            fraction = (result.measurement or {}).get("max_fraction_of_bound")
+            fraction = (result.measurement or {}).get("max_fraction")
             if fraction is not None and np.isfinite(fraction):
                 previous = cell["max_fraction_of_bound"]
                 cell["max_fraction_of_bound"] = max(previous or 0.0, float(fraction))

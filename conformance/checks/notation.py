@@ -40,12 +40,12 @@ def result_dtype(ctx: Context) -> Produces:
         yield ctx.case(("NOT-4",), f"{a_dtype} with {v_dtype}", a, v)
 
 
-@check("NOT-4", "NOT-1")
+@check("NOT-4", "NOT-1", "NUM-2")
 def integer_extremes(ctx: Context) -> Produces:
     """Integer extremes: exact results, or wrap-around where the declared dtype rule says so."""
     ints = [d for d in ctx.op.dtypes if np.dtype(d).kind in "iu"]
     if not ints:
-        yield ctx.skip(("NOT-4",), "no integer dtype declared")
+        yield ctx.skip(("NOT-4", "NUM-2"), "no integer dtype declared")
         return
     rank = ranks_of(ctx.op.ranks)[0]
     for name in ints:
@@ -57,7 +57,7 @@ def integer_extremes(ctx: Context) -> Produces:
             kernels["[-1, 2]"] = np.array([-1, 2], dtype=name)
         for label, v in kernels.items():
             v = v.reshape(v.shape + (1,) * (rank - 1))
-            yield ctx.case(("NOT-4", "NOT-1"), f"{name} extremes with {label}", a, v)
+            yield ctx.case(("NOT-4", "NOT-1", "NUM-2"), f"{name} extremes with {label}", a, v)
         a8 = np.array([100, 100], dtype=name) if info.max >= 100 else None
         if a8 is not None:
             v2 = np.array([2, 3], dtype=name).reshape((2,) + (1,) * (rank - 1))
@@ -84,7 +84,7 @@ def accumulation(ctx: Context) -> Produces:
             yield ctx.case(("NOT-5",), f"{name}: 200-term random sums", rng_a, rng_v)
 
 
-@check("NOT-3", "NOT-6")
+@check("NOT-3", "NOT-6", "NUM-8")
 def special_values(ctx: Context) -> Produces:
     """inf and NaN propagate element by element; outputs outside their reach stay finite.
 
@@ -92,10 +92,12 @@ def special_values(ctx: Context) -> Produces:
     """
     dtype = ctx.float_dtype()
     if dtype is None:
-        yield ctx.skip(("NOT-3", "NOT-6"), "no real float dtype declared")
+        yield ctx.skip(("NOT-3", "NOT-6", "NUM-8"), "no real float dtype declared")
         return
     if not ctx.op.nonfinite:
-        yield ctx.skip(("NOT-3", "NOT-6"), "the operation declares that inf/NaN are not supported")
+        yield ctx.skip(
+            ("NOT-3", "NOT-6", "NUM-8"), "the operation declares that inf/NaN are not supported"
+        )
         return
     rank = ranks_of(ctx.op.ranks)[0]
     tail = (1,) * (rank - 1)
@@ -110,6 +112,6 @@ def special_values(ctx: Context) -> Produces:
         a = np.array(values, dtype=dtype).reshape((6,) + tail)
         for mode in ("full", "valid", "same"):
             if ctx.allows(mode, a.shape, v.shape):
-                yield ctx.case(("NOT-3", "NOT-6"), label, a, v, mode)
+                yield ctx.case(("NOT-3", "NOT-6", "NUM-8"), label, a, v, mode)
     a = np.array([-0.0, 1.0, -0.0, 0.0], dtype=dtype).reshape((4,) + tail)
     yield ctx.case(("NOT-6",), "signed zeros (compared by value)", a, v)
