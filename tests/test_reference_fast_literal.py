@@ -1,0 +1,273 @@
+"""The fast path computes the spec's sums: ``convolve == convolve_literal`` and the same for
+``correlate``.
+
+Exact equality where the sums are exact (integers, dyadic floats, IEEE special values);
+within the direct-summation error bound for arbitrary floats; within one final rounding of
+the float64 answer for float16/float32 results.  Ranks 1 to 3, every mode, shapes with
+N > K, N == K, N < K and length-1 axes, mixed per axis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("hypothesis")
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from reference_support import (
+    INTEGER_DTYPES,
+    OPERATIONS,
+    assert_within_bound,
+    direct_sum_bound,
+    dyadic_arrays,
+    integer_arrays,
+    outcome,
+    random_arrays,
+    shape_pairs,
+)
+
+import convspec
+from convspec import engine
+
+Array = np.ndarray[Any, np.dtype[Any]]
+
+operations = st.sampled_from(sorted(OPERATIONS))
+modes = st.sampled_from(convspec.MODES)
+
+
+@st.composite
+def integer_cases(draw: st.DrawFn) -> tuple[Array, Array]:
+    a_shape, v_shape = draw(shape_pairs())
+    a = draw(integer_arrays(draw(st.sampled_from(INTEGER_DTYPES)), a_shape))
+    v = draw(integer_arrays(draw(st.sampled_from(INTEGER_DTYPES)), v_shape))
+    return a, v
+
+
+I64 = np.iinfo(np.int64)
+
+
+@given(integer_cases(), operations, modes)
+@example((np.array([127, -128, 127], np.int8), np.array([-128, -128], np.int8)), "convolve", "full")
+@example(
+    (np.array([2**32 - 1] * 3, np.uint32), np.array([2**32 - 1], np.uint32)), "correlate", "same"
+)
+@example((np.array([2**62, 2**62], np.int64), np.array([1], np.int64)), "convolve", "full")
+@example((np.array([I64.max, 1], np.int64), np.array([1, 1], np.int64)), "convolve", "full")
+@example((np.array([I64.max, I64.max], np.int64), np.array([1, 1], np.int64)), "correlate", "full")
+@example((np.array([I64.min], np.int64), np.array([-1], np.int64)), "convolve", "valid")
+@example((np.array([2**64 - 1], np.uint64), np.array([2**64 - 1], np.uint64)), "convolve", "full")
+@example((np.array([[2**40, -(2**40)]]), np.array([[2**20], [3]])), "correlate", "valid")
+def test_integers_exact(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    """Integers: int64 results equal to the exact sums, or OverflowError from both."""
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    got, want = outcome(fast, a, v, mode), outcome(literal, a, v, mode)
+    if want is OverflowError:
+        assert got is OverflowError
+        return
+    assert got is not OverflowError
+    assert got.dtype == want.dtype == np.int64
+    np.testing.assert_array_equal(got, want, strict=True)
+
+
+def test_integer_paths_are_all_reached() -> None:
+    """The examples above cover every integer strategy: float64, int64, Python ints, overflow."""
+    from convspec.exact import exact_integer_compute_dtype
+
+    cases = [
+        (np.array([127], np.int8), np.array([-128], np.int8), np.float64),
+        (np.array([2**62], np.int64), np.array([1], np.int64), np.int64),
+        (np.array([I64.max, 1]), np.array([1, 1]), object),
+    ]
+    for a, v, compute in cases:
+        assert exact_integer_compute_dtype(a, v) == np.dtype(compute)
+    # int64.max + 1 needs a Python int on the way and does not fit at the end.
+    with pytest.raises(OverflowError, match=r"convolve\(\)"):
+        convspec.convolve(np.array([I64.max, 1]), np.array([1, 1]))
+    # int64.max * 1 + 1 * (-1) fits although its terms' bound does not.
+    np.testing.assert_array_equal(
+        convspec.convolve(np.array([I64.max, 1]), np.array([1, -1])),
+        np.array([I64.max, -I64.max + 1, -1]),
+    )
+
+
+@st.composite
+def dyadic_cases(draw: st.DrawFn, dtypes: tuple[str, ...]) -> tuple[Array, Array]:
+    a_shape, v_shape = draw(shape_pairs())
+    a = draw(dyadic_arrays(draw(st.sampled_from(dtypes)), a_shape))
+    v = draw(dyadic_arrays(draw(st.sampled_from(dtypes)), v_shape))
+    return a, v
+
+
+@given(dyadic_cases(("float32", "float64", "complex64", "complex128")), operations, modes)
+@example((np.array([0.5, -0.25, 1024.0]), np.array([0.125])), "convolve", "full")
+@example((np.ones((3, 1)), np.ones((1, 3))), "correlate", "same")
+@example((np.array([[1.0 + 2j, 3.0]]), np.array([[1.0], [2.0 - 1j]])), "correlate", "full")
+def test_dyadic_floats_exact(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    """Dyadic data: every sum is exact in float64 in any order, so fast == literal exactly."""
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    got, want = fast(a, v, mode), literal(a, v, mode)
+    assert got.dtype == want.dtype == np.result_type(a, v)
+    np.testing.assert_array_equal(got, want, strict=True)
+
+
+@st.composite
+def random_cases(draw: st.DrawFn, dtype: str, magnitude: float) -> tuple[Array, Array]:
+    a_shape, v_shape = draw(shape_pairs())
+    a = draw(random_arrays(dtype, a_shape, magnitude))
+    v = draw(random_arrays(dtype, v_shape, magnitude))
+    return a, v
+
+
+@given(random_cases("float64", 1e3), operations, modes)
+@example((np.array([1e-300, 3.0, 1e300]), np.array([1e-10, 7.0])), "correlate", "full")
+def test_random_float64_within_bound(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    """Arbitrary finite floats: the two differ only by the order of summation."""
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    got, want = fast(a, v, mode), literal(a, v, mode)
+    assert got.dtype == want.dtype == np.float64
+    assert_within_bound(got, want, direct_sum_bound(a, v, operation, mode))
+
+
+@given(random_cases("complex128", 1e3), operations, modes)
+def test_random_complex_within_bound(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    got, want = fast(a, v, mode), literal(a, v, mode)
+    assert got.dtype == want.dtype == np.complex128
+    assert_within_bound(got, want, direct_sum_bound(a, v, operation, mode))
+
+
+@given(
+    st.sampled_from(["float16", "float32", "complex64"]).flatmap(
+        lambda dtype: random_cases(dtype, 8.0 if dtype == "float16" else 1e3)
+    ),
+    operations,
+    modes,
+)
+def test_narrow_floats_one_rounding(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    """float16/float32 keep their dtype and are summed in float64 (NOT-5).
+
+    So the fast result is the float64 answer rounded once: within half an ulp of the result
+    dtype, plus the float64 summation bound (and half a subnormal near zero).
+    """
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    dtype = np.result_type(a, v)
+    got = fast(a, v, mode)
+    assert got.dtype == dtype
+    wide = literal(a.astype(np.complex128), v.astype(np.complex128), mode)
+    if dtype.kind == "f":
+        wide = wide.real
+    unit = np.finfo(dtype).eps / 2
+    bound = direct_sum_bound(a, v, operation, mode)
+    rounding = unit * np.abs(wide) + np.finfo(dtype).smallest_subnormal
+    assert_within_bound(got, wide, bound * (1 + unit) + rounding)
+    # The literal path rounds the same float64 sums: the two agree as closely.
+    assert_within_bound(got, literal(a, v, mode), 2 * (bound * (1 + unit) + rounding))
+
+
+SPECIALS = [np.inf, -np.inf, np.nan]
+
+
+@st.composite
+def nonfinite_cases(draw: st.DrawFn) -> tuple[Array, Array]:
+    """Small dyadic data with at least one inf or NaN planted in one operand or both."""
+    a_shape, v_shape = draw(shape_pairs())
+    dtype = draw(st.sampled_from(["float64", "complex128"]))
+    values = [0.0, 1.0, -1.0, 0.5, -2.0, 3.0, *SPECIALS]
+    arrays = []
+    for shape in (a_shape, v_shape):
+        x = np.zeros(shape, dtype=dtype)
+        x.real = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from(values)))
+        if dtype == "complex128":
+            x.imag = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from(values)))
+        arrays.append(x)
+    target = draw(st.sampled_from([0, 1]))
+    where = draw(st.integers(0, arrays[target].size - 1))
+    arrays[target].real.flat[where] = draw(st.sampled_from(SPECIALS))
+    return arrays[0], arrays[1]
+
+
+@given(nonfinite_cases(), operations, modes)
+@example((np.array([np.inf, 0.0, 0.0, 1.0]), np.array([1.0, 1.0])), "convolve", "full")
+@example((np.array([np.inf, -np.inf]), np.array([1.0, 1.0])), "correlate", "full")
+@example((np.array([[np.nan, 1.0], [2.0, 3.0]]), np.array([[1.0]])), "convolve", "same")
+@example((np.array([1.0, 2.0]), np.array([0.0, np.inf, 0.0])), "correlate", "valid")
+def test_nonfinite_exact(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    """inf and NaN come out exactly where the literal sum puts them, and nowhere else (NOT-6)."""
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    got, want = fast(a, v, mode), literal(a, v, mode)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want, strict=True)
+
+
+def test_inf_is_not_spread_by_structural_zeros() -> None:
+    """The worked case for the fallback: the sum at n = 2..4 holds no inf at all.
+
+    A Toeplitz product would multiply inf by the matrix's structural zeros and write NaN
+    there; the spec's sums run over the overlap only (NOT-3), so they are finite.
+    """
+    got = convspec.convolve([np.inf, 0.0, 0.0, 1.0], [1.0, 1.0])
+    np.testing.assert_array_equal(got, [np.inf, np.inf, 0.0, 1.0, 1.0])
+    got = convspec.correlate([1.0, 2.0, 3.0], [np.nan, 0.0])
+    np.testing.assert_array_equal(got, [0.0, np.nan, np.nan, np.nan])
+
+
+@given(dyadic_cases(("float64",)), operations, modes, st.sampled_from([64, 600, 5000]))
+@example((np.ones((1, 40)), np.ones((1, 3))), "convolve", "full", 64)
+@example((np.ones((2, 3, 30)), np.ones((2, 2, 3))), "correlate", "valid", 600)
+def test_engine_chunking_exact(
+    case: tuple[Array, Array], operation: str, mode: str, chunk_bytes: int
+) -> None:
+    """With a tiny window buffer the engine splits rows and blocks; the sums stay the same."""
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    want = literal(a, v, mode)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_CHUNK_BYTES", chunk_bytes)
+        patch.setattr(engine, "_BLOCK", 4)
+        got = fast(a, v, mode)
+    np.testing.assert_array_equal(got, want, strict=True)
+
+
+LARGER_SHAPES = [
+    ((300,), (7,)),
+    ((7,), (300,)),
+    ((40, 1), (9, 1)),
+    ((9, 1), (40, 1)),
+    ((3, 50), (4, 2)),
+    ((12, 2, 11), (3, 3, 1)),
+    ((2, 3, 2, 20), (2, 1, 2, 3)),
+]
+
+
+@pytest.mark.parametrize(("a_shape", "v_shape"), LARGER_SHAPES)
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_larger_shapes_exact(
+    a_shape: tuple[int, ...], v_shape: tuple[int, ...], operation: str
+) -> None:
+    """Shapes past the hypothesis sizes: several blocks per line, roles and line axis swapped."""
+    rng = np.random.default_rng(sum(a_shape) * 31 + sum(v_shape))
+    a = rng.integers(-64, 65, size=a_shape) / 8
+    v = rng.integers(-64, 65, size=v_shape) / 4
+    fast, literal = OPERATIONS[operation]
+    np.testing.assert_array_equal(fast(a, v), literal(a, v), strict=True)
+
+
+def test_plans_cover_both_roles_and_axes() -> None:
+    """The shapes above make the engine pick either operand as kernel, and any line axis."""
+    plans = {
+        (plan.kernel_is_a, plan.axis == len(a) - 1)
+        for a, v in LARGER_SHAPES
+        for plan in [engine.plan_toeplitz(a, v)]
+    }
+    assert plans == {(False, True), (True, True), (False, False), (True, False)}
