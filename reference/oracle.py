@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -178,7 +178,10 @@ def _exact_real_full(pairs: list[_Bilinear]) -> Array:
     full_shape = tuple(n + k - 1 for n, k in zip(a_shape, k_shape, strict=True))
     finite_pairs = [_Bilinear(_zero_nonfinite(p.x), _zero_nonfinite(p.y), p.sign) for p in pairs]
     scales = _safe_scales(finite_pairs)
-    if scales is None:
+    if scales == "zero":
+        out = np.zeros(full_shape)
+        exact_zero = np.ones(full_shape, dtype=bool)
+    elif scales is None:
         # Exponents too far apart to scale into a safe range: Python integers throughout.
         out = np.zeros(full_shape)
         exact_zero = np.zeros(full_shape, dtype=bool)
@@ -213,16 +216,17 @@ def _exponent_range(arrays: list[Array]) -> tuple[int, int] | None:
     return min(lows), max(highs)
 
 
-def _safe_scales(pairs: list[_Bilinear]) -> tuple[int, int] | None:
+def _safe_scales(pairs: list[_Bilinear]) -> tuple[int, int] | Literal["zero"] | None:
     """Powers of two for x and y putting every nonzero value in ``2**±_HALF_SPAN``.
 
-    Returns ``(0, 0)`` when everything is zero and None when some operand's values span
-    more than ``2 * _HALF_SPAN`` binades (then no single scale is safe).
+    Returns ``"zero"`` when one side is all zeros (every product is zero) and None when
+    some operand's values span more than ``2 * _HALF_SPAN`` binades (then no single scale
+    is safe).
     """
     x_range = _exponent_range([p.x for p in pairs])
     y_range = _exponent_range([p.y for p in pairs])
     if x_range is None or y_range is None:
-        return (0, 0)
+        return "zero"
     scales = []
     for low, high in (x_range, y_range):
         if high - low > 2 * _HALF_SPAN - 2:
@@ -332,7 +336,7 @@ def _round_to_float64(value: Fraction) -> float:
     try:
         return value.numerator / value.denominator
     except OverflowError:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
 
 
 # -------------------------------------------------------------- zeros and specials
