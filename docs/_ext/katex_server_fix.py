@@ -1,0 +1,61 @@
+"""Make sphinxcontrib-katex's prerendering server start reliably.
+
+sphinxcontrib-katex 0.9.11 starts ``node katex-server.js`` and connects to its unix socket as
+soon as the socket file exists; the server creates that file a moment before it listens, so
+the connect sometimes fails with ``ConnectionRefusedError`` (on this 2-core machine about one
+build in three).  The build then crashes and, worse, the node process is never terminated: it
+keeps the build's stdout open, so ``sphinx-build ... | tail`` and any caller that reads the
+output to its end waits forever.
+
+This extension replaces the start-up step with one that retries the connect until the start-up
+timeout and, if it still fails, kills the node process before raising.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from subprocess import PIPE, Popen
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util.typing import ExtensionMetadata
+from sphinxcontrib import katex
+
+RETRY_PAUSE = 0.005  # seconds between connect attempts
+
+
+def start_server_process(
+    cls: type[katex.KaTeXServer], rundir: Path, timeout: float
+) -> tuple[Popen[bytes], socket.socket]:
+    """Start ``katex-server.js`` on a unix socket in ``rundir`` and connect to it."""
+    socket_path = rundir / "katex.sock"
+    process = Popen(cls.build_command(socket=socket_path), stdin=PIPE, stdout=PIPE, cwd=rundir)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                raise katex.KaTeXError(f"the KaTeX server exited with status {process.returncode}")
+            if socket_path.is_socket():
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    sock.settimeout(max(deadline - time.monotonic(), RETRY_PAUSE))
+                    sock.connect(str(socket_path))
+                    sock.settimeout(None)
+                    return process, sock
+                except (ConnectionRefusedError, FileNotFoundError):
+                    sock.close()  # the socket exists but nobody listens yet
+            if time.monotonic() > deadline:
+                raise cls.timeout_error(timeout)
+            time.sleep(RETRY_PAUSE)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    patched: Any = classmethod(start_server_process)
+    katex.KaTeXServer.start_server_process = patched
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
