@@ -41,8 +41,13 @@ def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dty
     """
     where = f"{func}(): argument {name!r}"
     try:
-        array = np.asarray(x)
-    except (ValueError, TypeError) as error:
+        # np.asarray does not read DLPack: an object that offers only __dlpack__ would
+        # become a 0-d object array.  np.from_dlpack reads it (a view, no copy).
+        if hasattr(x, "__dlpack__") and not hasattr(x, "__array__"):
+            array = np.from_dlpack(x)
+        else:
+            array = np.asarray(x)
+    except (ValueError, TypeError, BufferError, RuntimeError) as error:
         raise ValueError(f"{where} could not be read as an array: {error}") from error
     kind = array.dtype.kind
     if kind == "b":
