@@ -1,0 +1,420 @@
+"""Measured accuracy of convolution libraries against convspec's error bounds.
+
+For numpy, scipy.signal (direct and FFT), torch (``conv1d``, a correlation, on the CPU) and
+jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled), in float32 and float64,
+over many random cases (varied lengths, kernels longer and shorter than the signal, and
+cancellation-heavy data), every result is compared with the exact oracle
+(:func:`convspec.exact_convolve`) and measured as a fraction of the bound of the method the
+library uses (spec/numerics.md, NUM-4 and NUM-6).  The worst and the median of the per-case
+worst fractions go into ``docs/data/accuracy.json`` and the table of
+``docs/reference/accuracy.md``.
+
+Usage::
+
+    python bench/accuracy.py              # measure, print, write the JSON and the page
+    python bench/accuracy.py --cases 12   # fewer cases, quicker
+    python bench/accuracy.py --no-write   # print only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import convspec
+from convspec.numerics import Method, Operation, error_bound, measure_error
+
+Array = np.ndarray[Any, np.dtype[Any]]
+ROOT = Path(__file__).resolve().parent.parent
+JSON_PATH = ROOT / "docs" / "data" / "accuracy.json"
+PAGE_PATH = ROOT / "docs" / "reference" / "accuracy.md"
+TABLE_BEGIN = "% begin generated table (bench/accuracy.py)"
+TABLE_END = "% end generated table"
+DTYPES = ("float32", "float64")
+SCHEMA_VERSION = 1
+# Elements summing at least this many products are reported on their own.
+LONG_SUM = 16
+
+
+# ------------------------------------------------------------------- libraries
+
+
+@dataclass(frozen=True)
+class Library:
+    """One library function, computing the full output of ``operation`` by ``method``."""
+
+    name: str
+    package: str
+    operation: Operation
+    method: Method
+    compute: Callable[[Array, Array], Array]
+
+
+def _numpy_libraries() -> list[Library]:
+    return [
+        Library(
+            "convspec.convolve (reference)", "convspec", "convolve", "direct", convspec.convolve
+        ),
+        Library("numpy.convolve", "numpy", "convolve", "direct", np.convolve),
+        Library(
+            "numpy.correlate",
+            "numpy",
+            "correlate",
+            "direct",
+            lambda a, v: np.correlate(a, v, mode="full"),
+        ),
+    ]
+
+
+def _scipy_libraries() -> list[Library]:
+    import scipy.signal
+
+    entries = []
+    for method in ("direct", "fft"):
+        entries.append(
+            Library(
+                f"scipy.signal.convolve ({method})",
+                "scipy",
+                "convolve",
+                method,  # type: ignore[arg-type]
+                lambda a, v, m=method: scipy.signal.convolve(a, v, method=m),
+            )
+        )
+        entries.append(
+            Library(
+                f"scipy.signal.correlate ({method})",
+                "scipy",
+                "correlate",
+                method,  # type: ignore[arg-type]
+                lambda a, v, m=method: scipy.signal.correlate(a, v, method=m),
+            )
+        )
+    return entries
+
+
+def _torch_conv1d(a: Array, v: Array) -> Array:
+    """Full cross-correlation with ``torch.nn.functional.conv1d`` (single batch and channel)."""
+    import torch
+
+    k = v.shape[0]
+    signal = torch.from_numpy(np.ascontiguousarray(a))[None, None]
+    kernel = torch.from_numpy(np.ascontiguousarray(v))[None, None]
+    with torch.no_grad():
+        out = torch.nn.functional.conv1d(signal, kernel, padding=k - 1)
+    return out[0, 0].numpy()
+
+
+def _torch_libraries() -> list[Library]:
+    import torch  # noqa: F401  (importable?)
+
+    return [Library("torch conv1d (CPU)", "torch", "correlate", "direct", _torch_conv1d)]
+
+
+def _jax_call(function_name: str) -> Callable[[Array, Array], Array]:
+    import jax
+    import jax.numpy as jnp
+
+    function = getattr(jnp, function_name)
+
+    def compute(a: Array, v: Array) -> Array:
+        # x64 only where the data is float64: float32 stays float32 either way.
+        with jax.enable_x64(a.dtype == np.float64):
+            return np.asarray(function(a, v, mode="full"))
+
+    return compute
+
+
+def _jax_libraries() -> list[Library]:
+    return [
+        Library("jax.numpy.convolve", "jax", "convolve", "direct", _jax_call("convolve")),
+        Library("jax.numpy.correlate", "jax", "correlate", "direct", _jax_call("correlate")),
+    ]
+
+
+def library_entries() -> tuple[list[Library], dict[str, str]]:
+    """The libraries that import here, and why the others were skipped."""
+    entries: list[Library] = []
+    skipped: dict[str, str] = {}
+    makers = [
+        ("numpy", _numpy_libraries),
+        ("scipy", _scipy_libraries),
+        ("torch", _torch_libraries),
+        ("jax", _jax_libraries),
+    ]
+    for package, make in makers:
+        try:
+            entries.extend(make())
+        except ImportError as error:
+            skipped[package] = f"not importable: {error}"
+    return entries, skipped
+
+
+# ----------------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class Case:
+    """Random operands (float64, cast per run) and a label saying how they were drawn."""
+
+    label: str
+    kind: str
+    a: Array
+    v: Array
+
+
+def _difference_kernel(order: int) -> Array:
+    """``(1, -1)`` convolved with itself ``order - 1`` times: annihilates low-degree data."""
+    kernel = np.array([1.0])
+    for _ in range(order):
+        kernel = np.convolve(kernel, [1.0, -1.0])
+    return kernel
+
+
+def random_cases(count: int, seed: int = 2026) -> Iterator[Case]:
+    """``count`` cases cycling through five kinds of data, sizes drawn log-uniformly.
+
+    * ``normal``: standard normal operands.
+    * ``positive``: uniform in [0, 1): no cancellation, the bound's best case.
+    * ``wide``: normal values times ``10**U(-6, 6)``: wide dynamic range.
+    * ``difference``: smooth data (a polynomial plus 1e-9 noise) with a high-order
+      difference kernel: results about 1e-9 of the magnitude sums.
+    * ``pairs``: a signal and its negation interleaved, a kernel close to constant:
+      neighbouring products nearly cancel.
+    """
+    rng = np.random.default_rng(seed)
+    kinds = ("normal", "positive", "wide", "difference", "pairs")
+    for index in range(count):
+        kind = kinds[index % len(kinds)]
+        n = int(np.exp(rng.uniform(0, np.log(4000))))
+        k = int(np.exp(rng.uniform(0, np.log(300))))
+        if kind == "normal":
+            a, v = rng.standard_normal(n), rng.standard_normal(k)
+        elif kind == "positive":
+            a, v = rng.uniform(0, 1, n), rng.uniform(0, 1, k)
+        elif kind == "wide":
+            a = rng.standard_normal(n) * 10.0 ** rng.uniform(-6, 6, n)
+            v = rng.standard_normal(k) * 10.0 ** rng.uniform(-6, 6, k)
+        elif kind == "difference":
+            order = int(rng.integers(2, 13))
+            x = np.linspace(-1, 1, max(n, order + 2))
+            a = 1 + x + x**2 / 2 + x**3 / 6 + 1e-9 * rng.standard_normal(x.size)
+            v = _difference_kernel(order)
+        else:
+            x = rng.standard_normal(max(1, n // 2))
+            a = np.stack([x, -x], axis=1).ravel()
+            v = 1 + 1e-3 * rng.standard_normal(k)
+        yield Case(f"{kind} N={a.size} K={v.size}", kind, a, v)
+
+
+# -------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Tally:
+    """Per library and dtype: each case's worst fraction of the bound, and more."""
+
+    fractions: list[float]
+    direct_fractions: list[float]
+    long_sum_fractions: list[float]
+    worst_label: str = ""
+    max_ulps: float = 0.0
+    elements_over: int = 0
+    cases_failed: int = 0
+    seconds: float = 0.0
+
+
+def measure(
+    entries: list[Library], cases: list[Case], progress: bool = True
+) -> dict[tuple[str, str], Tally]:
+    """Run every library on every case in both dtypes; measure against the bounds."""
+    tallies: dict[tuple[str, str], Tally] = {}
+    for number, case in enumerate(cases):
+        for dtype in DTYPES:
+            a, v = case.a.astype(dtype), case.v.astype(dtype)
+            exact = {"convolve": convspec.exact_convolve(a, v)}
+            exact["correlate"] = convspec.exact_correlate(a, v)
+            bounds: dict[tuple[str, str], Array] = {}
+            terms = convspec.convolve(np.ones(a.shape, np.int64), np.ones(v.shape, np.int64))
+            long = terms >= LONG_SUM
+            for library in entries:
+                key = (library.operation, library.method)
+                if key not in bounds:
+                    bounds[key] = error_bound(
+                        a, v, operation=library.operation, method=library.method, precision=dtype
+                    )
+                direct_key = (library.operation, "direct")
+                if direct_key not in bounds:
+                    bounds[direct_key] = error_bound(a, v, operation=library.operation)
+                start = time.perf_counter()
+                actual = np.asarray(library.compute(a, v))
+                elapsed = time.perf_counter() - start
+                tally = tallies.setdefault((library.name, dtype), Tally([], [], []))
+                tally.seconds += elapsed
+                if actual.dtype != np.dtype(dtype):
+                    raise AssertionError(f"{library.name} returned {actual.dtype} for {dtype}")
+                result = measure_error(actual, exact[library.operation], bounds[key])
+                direct = measure_error(actual, exact[library.operation], bounds[direct_key])
+                # Elements that sum many products, where gamma_k grows: an infinite bound
+                # leaves the others out of the measurement.
+                long_sums = measure_error(
+                    actual, exact[library.operation], np.where(long, bounds[key], np.inf)
+                )
+                if long.any():
+                    tally.long_sum_fractions.append(long_sums.max_fraction)
+                if not tally.fractions or result.max_fraction > max(tally.fractions):
+                    tally.worst_label = case.label
+                tally.fractions.append(result.max_fraction)
+                tally.direct_fractions.append(direct.max_fraction)
+                tally.max_ulps = max(tally.max_ulps, result.max_ulps)
+                tally.elements_over += result.over_bound + result.special_mismatches
+                tally.cases_failed += not result.passed
+        if progress:
+            print(f"  case {number + 1}/{len(cases)}: {case.label}", file=sys.stderr)
+    return tallies
+
+
+def _versions(entries: list[Library]) -> dict[str, str]:
+    packages = ["numpy", "convspec", *sorted({e.package for e in entries} - {"numpy", "convspec"})]
+    versions = {}
+    for package in packages:
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:  # pragma: no cover - depends on the installation
+            versions[package] = "unknown"
+    return versions
+
+
+def report(
+    entries: list[Library], skipped: dict[str, str], cases: list[Case], seed: int
+) -> dict[str, Any]:
+    """The JSON document: one row per library and dtype."""
+    tallies = measure(entries, cases)
+    rows = []
+    for library in entries:
+        for dtype in DTYPES:
+            tally = tallies[(library.name, dtype)]
+            worst = max(tally.fractions)
+            long_worst = max(tally.long_sum_fractions, default=None)
+            row: dict[str, Any] = {
+                "library": library.name,
+                "package": library.package,
+                "operation": library.operation,
+                "method": library.method,
+                "dtype": dtype,
+                "cases": len(tally.fractions),
+                "worst_fraction": worst,
+                "median_fraction": statistics.median(tally.fractions),
+                "worst_case": tally.worst_label,
+                "max_ulps": tally.max_ulps,
+                "elements_over_bound": tally.elements_over,
+                "cases_over_bound": tally.cases_failed,
+                "bound_over_worst_error": (1 / worst) if worst > 0 else None,
+                "long_sum_terms": LONG_SUM,
+                "long_sum_cases": len(tally.long_sum_fractions),
+                "long_sum_worst_fraction": long_worst,
+                "long_sum_bound_over_worst_error": (1 / long_worst) if long_worst else None,
+                "worst_fraction_of_direct_bound": max(tally.direct_fractions),
+                "seconds": round(tally.seconds, 4),
+            }
+            rows.append(row)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_by": "bench/accuracy.py",
+        "seed": seed,
+        "cases": len(cases),
+        "case_kinds": sorted({case.kind for case in cases}),
+        "dtypes": list(DTYPES),
+        "versions": _versions(entries),
+        "platform": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "skipped": skipped,
+        "rows": rows,
+    }
+
+
+# ------------------------------------------------------------------------ output
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2g}" if value < 100 else f"{value:,.0f}"
+
+
+def markdown_table(data: dict[str, Any]) -> str:
+    """The MyST table of the docs page, from the JSON document."""
+    lines = [
+        "| library | method | dtype | worst fraction of bound | median | bound / worst error "
+        f"| worst, sums of {LONG_SUM}+ terms | bound / worst, {LONG_SUM}+ terms "
+        "| worst fraction of the direct bound | cases over bound |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in data["rows"]:
+        lines.append(
+            f"| {row['library']} | {row['method']} | {row['dtype']} "
+            f"| {_fmt(row['worst_fraction'])} | {_fmt(row['median_fraction'])} "
+            f"| {_fmt(row['bound_over_worst_error'])} "
+            f"| {_fmt(row['long_sum_worst_fraction'])} "
+            f"| {_fmt(row['long_sum_bound_over_worst_error'])} "
+            f"| {_fmt(row['worst_fraction_of_direct_bound'])} "
+            f"| {row['cases_over_bound']} of {row['cases']} |"
+        )
+    versions = ", ".join(f"{name} {number}" for name, number in data["versions"].items())
+    lines += [
+        "",
+        f"{data['cases']} random cases per row (seed {data['seed']}; kinds: "
+        f"{', '.join(data['case_kinds'])}); {versions}; {data['platform']}.",
+    ]
+    for package, why in data["skipped"].items():
+        lines.append(f"Skipped {package}: {why}.")
+    return "\n".join(lines)
+
+
+def write_page(path: Path, table: str) -> None:
+    """Replace the generated block of the docs page with ``table``."""
+    text = path.read_text()
+    head, found, rest = text.partition(TABLE_BEGIN)
+    _, found_end, tail = rest.partition(TABLE_END)
+    if not (found and found_end):
+        raise SystemExit(f"{path}: markers {TABLE_BEGIN!r} ... {TABLE_END!r} not found")
+    path.write_text(f"{head}{TABLE_BEGIN}\n\n{table}\n\n{TABLE_END}{tail}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100, help="random cases (default 100)")
+    parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    parser.add_argument("--json", type=Path, default=JSON_PATH, help="where to write the JSON")
+    parser.add_argument("--page", type=Path, default=PAGE_PATH, help="docs page to update")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+
+    entries, skipped = library_entries()
+    cases = list(random_cases(args.cases, args.seed))
+    start = time.perf_counter()
+    data = report(entries, skipped, cases, args.seed)
+    table = markdown_table(data)
+    print(table)
+    print(f"\n{time.perf_counter() - start:.1f} s", file=sys.stderr)
+    if not args.no_write:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=1) + "\n")
+        write_page(args.page, table)
+    over = [row["library"] + " " + row["dtype"] for row in data["rows"] if row["cases_over_bound"]]
+    if over:
+        print(f"over the bound: {', '.join(over)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
