@@ -24,6 +24,7 @@ __all__ = [
     "Alignment",
     "Backend",
     "Conjugation",
+    "Deviation",
     "Operation",
     "ResultDtypeRule",
     "canonical_differences",
@@ -82,12 +83,18 @@ class Operation:
     #: Per result dtype name, an accuracy class overriding ``method``/``accumulation``
     #: (``convspec.numerics.Accuracy``, e.g. ``LOOSE_CLASSES["tf32-tensor-cores"]``).
     accuracy: Mapping[str, Accuracy] | None = None
+    #: Modes that need one operand at least as large as the other on every axis (scipy
+    #: 'valid' rejects N > K on one axis with N < K on another).
+    needs_one_larger: tuple[str, ...] = ()
     #: Largest operand (elements) the suite may pass.
     max_size: int = 1_000_000
     #: IEEE inf and NaN propagate element by element (NOT-6); FFT methods smear them.
     nonfinite: bool = True
     #: Empty operands and operands of different rank raise (NOT-7).
     rejects_invalid: bool = True
+    #: Integer results that do not fit the result dtype: ``"wrap"`` around (numpy, scipy),
+    #: or ``"undefined"`` (not checked; e.g. a float64 sum cast back to int32).
+    integer_overflow: Literal["wrap", "undefined"] = "wrap"
 
     @property
     def conjugation(self) -> Conjugation:
@@ -109,6 +116,22 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Deviation:
+    """A behaviour of the library that differs from its own documentation.
+
+    Cases of ``operation`` for which ``applies(a, v, mode)`` is true and that fail with a
+    diagnosis containing ``diagnosis`` are reported as this deviation, not as failures of
+    the declaration; the report lists them.  A case it covers that fails in another way
+    is still a failure.
+    """
+
+    operation: str
+    description: str
+    applies: Callable[[Array, Array, str], bool]
+    diagnosis: str
+
+
+@dataclass(frozen=True)
 class Backend:
     """A library under test: a name, a version and its operations by name."""
 
@@ -116,7 +139,7 @@ class Backend:
     version: str
     operations: Mapping[str, Operation]
     #: Where the library's behaviour differs from its own documentation.
-    documented_deviations: tuple[str, ...] = ()
+    documented_deviations: tuple[Deviation, ...] = ()
     notes: tuple[str, ...] = ()
     #: Free-form facts shown in reports (library versions, flags such as jax x64).
     environment: Mapping[str, str] = field(default_factory=dict)
@@ -147,6 +170,10 @@ def canonical_differences(op: Operation) -> list[str]:
         out.append(f"result dtype rule {name!r} (spec: exact int64 for integers)")
     if op.needs_n_ge_k:
         out.append(f"modes {', '.join(op.needs_n_ge_k)} need N >= K")
+    if op.needs_one_larger:
+        out.append(f"modes {', '.join(op.needs_one_larger)} need one operand larger on every axis")
+    if not op.rejects_invalid:
+        out.append("empty operands are not rejected")
     if not op.nonfinite:
         out.append("inf/NaN do not propagate element by element")
     return out

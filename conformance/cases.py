@@ -115,9 +115,16 @@ class Context:
             return False
         if max(np.prod(a_shape), np.prod(v_shape)) > self.op.max_size:
             return False
-        if mode in self.op.needs_n_ge_k:
-            return all(n >= k for n, k in zip(a_shape, v_shape, strict=True))
+        pairs = list(zip(a_shape, v_shape, strict=True))
+        if mode in self.op.needs_n_ge_k and not all(n >= k for n, k in pairs):
+            return False
+        if mode in self.op.needs_one_larger:
+            return all(n >= k for n, k in pairs) or all(n <= k for n, k in pairs)
         return True
+
+    def any_mode(self) -> str:
+        """``"full"`` when declared, else the first declared mode."""
+        return "full" if "full" in self.op.modes else self.op.modes[0]
 
 
 Produces = Iterator[Case | Skip]

@@ -40,7 +40,7 @@ _INLINE_LIMIT = 64
 
 
 def _cell() -> dict[str, Any]:
-    return {"status": "skip", "cases": 0, "failed": 0, "seconds": 0.0,
+    return {"status": "skip", "cases": 0, "failed": 0, "deviations": 0, "seconds": 0.0,
             "max_fraction_of_bound": None, "skip_reasons": []}
 
 
@@ -55,6 +55,8 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
             cell["seconds"] += result.seconds
             if result.status == "fail":
                 cell["failed"] += 1
+            elif result.status == "deviation":
+                cell["deviations"] += 1
             fraction = (result.measurement or {}).get("max_fraction")
             if fraction is not None and np.isfinite(fraction):
                 previous = cell["max_fraction_of_bound"]
@@ -66,8 +68,12 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
                 reasons.append(skip.reason)
     for row in matrix.values():
         for cell in row.values():
-            if cell["cases"]:
-                cell["status"] = "fail" if cell["failed"] else "pass"
+            if cell["failed"]:
+                cell["status"] = "fail"
+            elif cell["deviations"]:
+                cell["status"] = "deviation"
+            elif cell["cases"]:
+                cell["status"] = "pass"
     return matrix
 
 
@@ -138,7 +144,9 @@ def terminal(run: RunResult) -> str:
         cells = []
         for op in ops:
             cell = row[op]
-            text = {"pass": "pass", "fail": "FAIL", "skip": "skip"}[cell["status"]]
+            text = {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"}[
+                cell["status"]
+            ]
             if cell["cases"]:
                 text += f" {cell['cases']}"
             cells.append(f"{text:>{width}}")
@@ -147,12 +155,13 @@ def terminal(run: RunResult) -> str:
     for result in run.results:
         seconds[result.case.operation] += result.seconds
     lines.append(f"{'':<8} {'backend time (s)':<44}" + "".join(f"{seconds[o]:>{width}.2f}" for o in ops))
-    failed = len(run.failures)
+    failed, deviating = len(run.failures), len(run.deviations)
     verdict = "CONFORMANT" if run.conformant else "NOT CONFORMANT"
     lines.append("")
     lines.append(
         f"{run.backend.name} {run.backend.version}: {verdict} to its declaration -- "
-        f"{len(run.results) - failed} of {len(run.results)} cases passed, {failed} failed "
+        f"{len(run.results) - failed - deviating} of {len(run.results)} cases passed, "
+        f"{failed} failed, {deviating} show documented deviations "
         f"(profile {run.profile}, seed {run.seed}, {run.seconds:.1f} s, tolerance: {POLICY})"
     )
     for op_name, op in run.backend.operations.items():
@@ -160,7 +169,11 @@ def terminal(run: RunResult) -> str:
         if differences:
             lines.append(f"  {op_name} declares, unlike the spec: " + "; ".join(differences))
     for deviation in run.backend.documented_deviations:
-        lines.append(f"  differs from its documentation: {deviation}")
+        seen = sum(r.deviation == deviation.description for r in run.deviations)
+        lines.append(
+            f"  differs from its documentation ({deviation.operation}, seen in {seen} cases): "
+            f"{deviation.description}"
+        )
     return "\n".join(lines)
 
 
@@ -189,10 +202,12 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
     matrix = clause_matrix(run)
     failures = []
     for index, result in enumerate(run.results):
-        if result.status != "fail":
+        if result.status == "pass":
             continue
         call = result.case.call
         failures.append({
+            "status": result.status,
+            "deviation": result.deviation,
             "key": case_key(index),
             "check": result.case.check,
             "clauses": list(result.case.clauses),
@@ -215,7 +230,14 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
             "version": run.backend.version,
             "reference": run.reference,
             "operations": {n: _operation_json(n, op) for n, op in run.backend.operations.items()},
-            "documented_deviations": list(run.backend.documented_deviations),
+            "documented_deviations": [
+                {
+                    "operation": d.operation,
+                    "description": d.description,
+                    "observed_cases": sum(r.deviation == d.description for r in run.deviations),
+                }
+                for d in run.backend.documented_deviations
+            ],
             "notes": list(run.backend.notes),
             "environment": dict(run.backend.environment),
         },
@@ -235,6 +257,7 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
             "cases": len(run.results),
             "passed": len(run.results) - len(run.failures),
             "failed": len(run.failures),
+            "deviations": len(run.deviations),
             "worker_restarts": run.restarts,
         },
         "clauses": [
@@ -260,10 +283,13 @@ def markdown(run: RunResult) -> str:
         "| clause | " + " | ".join(f"`{op}`" for op in ops) + " |",
         "|---|" + "---|" * len(ops),
     ]
-    symbols = {"pass": "pass", "fail": "**FAIL**", "skip": "skip"}
+    symbols = {"pass": "pass", "fail": "**FAIL**", "skip": "skip", "deviation": "deviation"}
     for clause, row in matrix.items():
         cells = [symbols[row[op]["status"]] for op in ops]
         lines.append(f"| {clause} {CLAUSES[clause]} | " + " | ".join(cells) + " |")
+    for deviation in run.backend.documented_deviations:
+        lines += ["", f"Differs from its documentation (`{deviation.operation}`): "
+                  f"{deviation.description}."]
     return "\n".join(lines) + "\n"
 
 

@@ -26,7 +26,7 @@ from .tolerance import measure
 
 __all__ = ["CaseResult", "RunResult", "evaluate", "generate", "run"]
 
-Status = Literal["pass", "fail"]
+Status = Literal["pass", "fail", "deviation"]
 
 
 @dataclass
@@ -37,6 +37,8 @@ class CaseResult:
     status: Status
     message: str = ""
     diagnosis: list[str] = field(default_factory=list)
+    #: For status ``deviation``: the documented deviation that explains the failure.
+    deviation: str = ""
     measurement: dict[str, Any] | None = None
     seconds: float = 0.0
     actual: Array | None = None
@@ -62,6 +64,10 @@ class RunResult:
     @property
     def failures(self) -> list[CaseResult]:
         return [r for r in self.results if r.status == "fail"]
+
+    @property
+    def deviations(self) -> list[CaseResult]:
+        return [r for r in self.results if r.status == "deviation"]
 
     @property
     def conformant(self) -> bool:
@@ -98,11 +104,16 @@ def generate(
             if not _selected(chk.name, chk.clauses, select):
                 continue
             ctx = Context(backend, op_name, op, profile, seed, check_name=chk.name)
+            produced = 0
             for item in chk.function(ctx):
+                produced += 1
                 if isinstance(item, Skip):
                     skips.append(item)
                 elif _selected(chk.name, item.clauses, select):
                     cases.append(item)
+            if not produced:
+                reason = "no case fits the declared modes, ranks, dtypes and sizes"
+                skips.append(Skip(chk.name, chk.clauses, op_name, reason))
     return cases, skips
 
 
@@ -161,7 +172,29 @@ def _judge_values(
 def evaluate(
     backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None = None
 ) -> CaseResult:
-    """Judge one case from its call's outcome (and its partner's, for an identity)."""
+    """Judge one case from its call's outcome (and its partner's, for an identity).
+
+    A failure that a documented deviation of the backend explains (its condition holds
+    and the diagnosis names what it says) gets status ``deviation`` instead.
+    """
+    result = _evaluate(backend, case, outcome, partner)
+    if result.status == "fail":
+        call = case.call
+        for deviation in backend.documented_deviations:
+            if (
+                deviation.operation == call.operation
+                and deviation.applies(call.a, call.v, call.mode)
+                and any(deviation.diagnosis in d for d in result.diagnosis)
+            ):
+                result.status = "deviation"
+                result.deviation = deviation.description
+                break
+    return result
+
+
+def _evaluate(
+    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None
+) -> CaseResult:
     op = backend.operations[case.operation]
     call = case.call
     if case.expect == "raises":

@@ -55,4 +55,5 @@ def full_bound(
 
 def measure(actual: Array, expected: Array, bound: Array) -> dict[str, Any]:
     """Measured error beside the bound (NUM-9), as a JSON-ready dict with ``passed``."""
-    return numerics.measure_error(actual, expected, bound).to_dict()
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return numerics.measure_error(actual, expected, bound).to_dict()

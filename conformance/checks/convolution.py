@@ -8,22 +8,25 @@ from ..cases import Context, Produces, check
 from ..inputs import discriminating, impulse, random_shape_pair, random_values, ranks_of
 
 
-def random_cases(ctx: Context, clauses: tuple[str, ...], count: int, mode: str = "full") -> Produces:
-    """``count`` random cases per declared dtype and rank, in ``mode``; ND-3 for rank > 1."""
+def random_cases(ctx: Context, clauses: tuple[str, ...], count: int) -> Produces:
+    """``count`` random 1-D cases per declared dtype in random declared modes (a quarter as
+    many per higher rank, where each case is costlier; ND-3)."""
     for dtype in ctx.op.dtypes:
         for rank in ranks_of(ctx.op.ranks):
             cited = (*clauses, "ND-3") if rank > 1 else clauses
-            made = 0
-            for _ in range(4 * count):
-                if made == count:
+            made, wanted = 0, count if rank == 1 else max(2, count // 4)
+            for _ in range(4 * wanted):
+                if made == wanted:
                     break
+                mode = str(ctx.rng.choice(ctx.op.modes))
                 allow = mode not in ctx.op.needs_n_ge_k
                 a_shape, v_shape = random_shape_pair(rank, ctx.rng, 48 if ctx.full else 24, allow)
                 if not ctx.allows(mode, a_shape, v_shape):
                     continue
                 a = random_values(a_shape, dtype, ctx.rng)
                 v = discriminating(v_shape, dtype, ctx.rng)
-                yield ctx.case(cited, f"random {dtype} {a_shape} with {v_shape}", a, v, mode)
+                label = f"random {dtype} {a_shape} with {v_shape}, {mode}"
+                yield ctx.case(cited, label, a, v, mode)
                 made += 1
 
 
@@ -72,8 +75,10 @@ def linearity_and_shift(ctx: Context) -> Produces:
         x = random_values(shape, dtype, ctx.rng)
         shifted = np.zeros(tuple(n + 2 for n in shape), dtype=dtype)
         shifted[(slice(2, None),) * rank] = x
-        if ctx.allows("full", shifted.shape, v.shape):
-            yield ctx.case(("CONV-5",), f"signal shifted by 2 per axis, {shape}", shifted, v)
+        mode = ctx.any_mode()
+        if ctx.allows(mode, shifted.shape, v.shape):
+            label = f"signal shifted by 2 per axis, {shape}"
+            yield ctx.case(("CONV-5",), label, shifted, v, mode)
             y = random_values(shape, dtype, ctx.rng)
             combined = (2 * x - y).astype(dtype)
-            yield ctx.case(("CONV-5",), "linear combination 2x - y", combined, v)
+            yield ctx.case(("CONV-5",), "linear combination 2x - y", combined, v, mode)
