@@ -33,7 +33,7 @@ def random_cases(ctx: Context, clauses: tuple[str, ...], count: int) -> Produces
 @check("CONV-1", "CONV-2", "ND-3", applies_to="convolution")
 def definition(ctx: Context) -> Produces:
     """Random operands: every element is the sum CONV-1 defines, full length N + K - 1."""
-    yield from random_cases(ctx, ("CONV-1", "CONV-2"), 150 if ctx.full else 12)
+    yield from random_cases(ctx, ("CONV-1", "CONV-2"), 150 if ctx.full else 8)
 
 
 @check("CONV-3", applies_to="convolution")

@@ -11,7 +11,7 @@ from .convolution import random_cases
 @check("CORR-1", "ND-3", applies_to="correlation")
 def definition(ctx: Context) -> Produces:
     """Random operands: every element is the sum CORR-1 defines."""
-    yield from random_cases(ctx, ("CORR-1",), 150 if ctx.full else 12)
+    yield from random_cases(ctx, ("CORR-1",), 150 if ctx.full else 8)
 
 
 @check("CORR-2", "ND-4", applies_to="correlation")
