@@ -40,7 +40,7 @@ __all__ = ["ToeplitzPlan", "full_convolution", "plan_toeplitz"]
 Array = np.ndarray[Any, np.dtype[Any]]
 
 # Most outputs per block along the line axis (blocks of a line are made equal in length).
-_BLOCK = 32
+_BLOCK = 24
 # Bytes of the window buffer that feeds one matrix product.
 _CHUNK_BYTES = 4 * 2**20
 # Relative cost of copying one window element, in multiply-adds (for the plan only).
@@ -147,44 +147,29 @@ def _toeplitz_matrix(kernel: Array, block: int) -> Array:
 def _blocked_toeplitz(signal: Array, kernel: Array, block: int, compute: np.dtype[Any]) -> Array:
     """Full convolution along every axis, of rank >= 2, lines along the last axis.
 
-    The output is computed in chunks of rows (first axis) and, when one row is too big
-    for the window buffer, of blocks within a row.  Returns a view of the output buffer.
+    Returns a view of the output buffer, whose line axis is padded to whole blocks.
     """
     *lead_n, n = signal.shape
     *lead_k, k = kernel.shape
     line = n + k - 1
     n_blocks = -(-line // block)
     width = block + k - 1
+    taps = math.prod(lead_k)
     lead_full = tuple(p + q - 1 for p, q in zip(lead_n, lead_k, strict=True))
-    taps = list(np.ndindex(*lead_k))
     matrix = _toeplitz_matrix(kernel, block)
     out = np.empty((*lead_full, n_blocks * block), dtype=compute)
+    itemsize = out.itemsize
 
-    itemsize = np.dtype(compute).itemsize
-    row_blocks = math.prod(lead_full[1:]) * n_blocks
-    bytes_per_block = len(taps) * width * itemsize
-    rows_per_chunk = _CHUNK_BYTES // (row_blocks * bytes_per_block)
-    if rows_per_chunk >= 1:
-        chunks = [
-            (r, min(r + rows_per_chunk, lead_full[0]), 0, n_blocks)
-            for r in range(0, lead_full[0], rows_per_chunk)
-        ]
-    else:
-        blocks_per_chunk = max(1, _CHUNK_BYTES // (row_blocks // n_blocks * bytes_per_block))
-        chunks = [
-            (r, r + 1, b, min(b + blocks_per_chunk, n_blocks))
-            for r in range(lead_full[0])
-            for b in range(0, n_blocks, blocks_per_chunk)
-        ]
-
+    chunks = _chunks(lead_full, n_blocks, taps * width * itemsize, out.nbytes)
     # One buffer each for the padded signal piece and the windows, reused by every chunk.
     row_chunk = max(stop - start for start, stop, _, _ in chunks)
     block_chunk = max(stop - start for _, _, start, stop in chunks)
     piece_buffer = np.empty(
-        _piece_size(signal.shape, kernel.shape, row_chunk, block_chunk, block), dtype=compute
+        math.prod(_piece_shape(signal.shape, kernel.shape, row_chunk, block_chunk, block)),
+        dtype=compute,
     )
     window_buffer = np.empty(
-        row_chunk * math.prod(lead_full[1:]) * block_chunk * len(taps) * width, dtype=compute
+        row_chunk * math.prod(lead_full[1:]) * block_chunk * taps * width, dtype=compute
     )
     for row_start, row_stop, block_start, block_stop in chunks:
         piece = _padded_piece(
@@ -195,25 +180,52 @@ def _blocked_toeplitz(signal: Array, kernel: Array, block: int, compute: np.dtyp
             block,
             piece_buffer,
         )
-        rows = row_stop - row_start
+        # Window of output (row, lines..., block) for kernel line p (row-major, as in the
+        # matrix): piece[row + K_0 - 1 - p_0, line + K_d - 1 - p_d ..., block * B :][:width].
+        lines = (row_stop - row_start, *lead_full[1:])
         blocks = block_stop - block_start
-        shape = (rows, *lead_full[1:], blocks, len(taps), width)
+        shape = (*lines, blocks, *lead_k, width)
         windows = window_buffer[: math.prod(shape)].reshape(shape)
-        for index, tap in enumerate(taps):
-            offset = tuple(q - 1 - t for q, t in zip(lead_k, tap, strict=True))
-            windows[..., index, :] = as_strided(
-                piece[offset],
-                shape=(rows, *lead_full[1:], blocks, width),
-                strides=(*piece.strides[:-1], block * itemsize, itemsize),
-                writeable=False,
-            )
-        products = windows.reshape(-1, len(taps) * width)
+        windows[...] = as_strided(
+            piece[tuple(slice(q - 1, None) for q in lead_k)],  # a view at tap 0's start
+            shape=shape,
+            strides=(
+                *piece.strides[:-1],
+                block * itemsize,
+                *(-stride for stride in piece.strides[:-1]),
+                itemsize,
+            ),
+            writeable=False,
+        )
+        products = windows.reshape(-1, taps * width)
         target = out[row_start:row_stop, ..., block_start * block : block_stop * block]
         if target.flags.c_contiguous:
             np.matmul(products, matrix, out=target.reshape(-1, block))
         else:
             target[...] = (products @ matrix).reshape(target.shape)
     return out[..., :line]
+
+
+def _chunks(
+    lead_full: tuple[int, ...], n_blocks: int, bytes_per_block: int, out_bytes: int
+) -> list[tuple[int, int, int, int]]:
+    """``(row_start, row_stop, block_start, block_stop)`` pieces of the output to compute.
+
+    Whole rows (first axis) while their windows fit the buffer budget, which is
+    ``_CHUNK_BYTES`` or a quarter of the output, whichever is larger; else single rows cut
+    into ranges of blocks.
+    """
+    budget = max(_CHUNK_BYTES, out_bytes // 4)
+    row_bytes = math.prod(lead_full[1:]) * n_blocks * bytes_per_block
+    rows = budget // row_bytes
+    if rows >= 1:
+        return [(r, min(r + rows, lead_full[0]), 0, n_blocks) for r in range(0, lead_full[0], rows)]
+    blocks = max(1, budget // (row_bytes // n_blocks))
+    return [
+        (r, r + 1, b, min(b + blocks, n_blocks))
+        for r in range(lead_full[0])
+        for b in range(0, n_blocks, blocks)
+    ]
 
 
 def _piece_shape(
@@ -231,16 +243,6 @@ def _piece_shape(
         *(p + 2 * (q - 1) for p, q in zip(lead_n[1:], lead_k[1:], strict=True)),
         blocks * block + k - 1,
     )
-
-
-def _piece_size(
-    signal_shape: tuple[int, ...],
-    kernel_shape: tuple[int, ...],
-    rows: int,
-    blocks: int,
-    block: int,
-) -> int:
-    return math.prod(_piece_shape(signal_shape, kernel_shape, rows, blocks, block))
 
 
 def _padded_piece(
