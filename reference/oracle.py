@@ -17,8 +17,9 @@ How the float path stays exact and fast:
    sum stays far from overflow and underflow.
 2. Every product ``x * y`` is split into ``hi + lo`` with ``hi = fl(x * y)`` and ``lo`` its
    exact rounding error (Dekker's TwoProduct with Veltkamp splitting, vectorised in numpy).
-3. Each output element's ``hi`` and ``lo`` terms are summed by :func:`math.fsum`, which
-   keeps non-overlapping partial sums and returns the exact sum correctly rounded.
+3. Each output element's ``hi`` and ``lo`` terms are summed exactly by repeated
+   vectorised extraction (Rump, Ogita and Oishi's AccSum), which leaves a few exact
+   floats per element; :func:`math.fsum` rounds their sum once, correctly.
 4. The result is scaled back.  Where that could round a second time (a result in the
    subnormal range) the element is recomputed with Python integers instead, as is
    everything when the operands' exponents span too wide a range to scale safely.
@@ -63,6 +64,8 @@ _HALF_SPAN = 480
 # Bytes of product terms formed at once (the rest of the work is chunked).
 _CHUNK_BYTES = 16 * 2**20
 _SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+# The smallest extraction constant: its grid 2**-53 * sigma is the scaled terms' 2**-1064.
+_MIN_SIGMA_EXPONENT = -1011
 
 
 class _Bilinear(NamedTuple):
@@ -273,13 +276,12 @@ def _fsum_full(
     taps = math.prod(taps_shape)
     terms_per_element = 2 * taps * len(scaled)
     windows = []
+    reverse_taps: tuple[Any, ...] = (Ellipsis, *(slice(None, None, -1),) * len(taps_shape))
     for signal, kernel, sign in scaled:
         padded = np.pad(signal, [(k - 1, k - 1) for k in taps_shape])
         view = sliding_window_view(padded, taps_shape)
         # view[n][t] = signal[n - (K - 1) + t]; reversing t gives signal[n - t].
-        windows.append(
-            (view[(Ellipsis, *(slice(None, None, -1),) * len(taps_shape))], kernel * sign)
-        )
+        windows.append((view[reverse_taps], kernel * sign))
     row_elements = math.prod(full_shape[1:])
     rows_per_chunk = max(1, _CHUNK_BYTES // (8 * 4 * terms_per_element * row_elements))
     out = np.empty(full_shape)
@@ -292,17 +294,51 @@ def _fsum_full(
             column = 2 * taps * index
             terms[:, column : column + taps] = hi.reshape(elements, taps)
             terms[:, column + taps : column + 2 * taps] = lo.reshape(elements, taps)
-        sums = np.fromiter(map(math.fsum, terms.tolist()), dtype=np.float64, count=elements)
+        sums = _exact_row_sums(terms)
         out[start:stop] = sums.reshape(stop - start, *full_shape[1:])
     with np.errstate(over="ignore", under="ignore"):
         unscaled = np.ldexp(out, -(x_scale + y_scale))
     # Rounded once in the scaled range; scaling back is exact unless the result is (or was)
     # subnormal, where the second rounding could differ: redo those with integers.
     redo = (out != 0) & ((np.abs(out) < _SMALLEST_NORMAL) | (np.abs(unscaled) < _SMALLEST_NORMAL))
-    for index in zip(*np.nonzero(redo), strict=True):
-        unscaled[index] = _round_to_float64(_exact_sum(pairs, tuple(int(i) for i in index)))
+    for position in np.argwhere(redo):
+        element = tuple(int(i) for i in position)
+        unscaled[element] = _round_to_float64(_exact_sum(pairs, element))
     # Scaled sums of nonzero exact values are never 0 (they are multiples of 2**-1064).
     return unscaled, out == 0
+
+
+def _exact_row_sums(terms: Array) -> Array:
+    """Each row's exact sum, rounded once: vectorised extraction, then ``math.fsum``.
+
+    Rump, Ogita and Oishi's extraction (``ExtractVector`` of their AccSum): with
+    ``sigma`` a power of two at least ``2**M`` times every ``|x|`` of a row of ``T``
+    terms, ``2**M >= T + 2``, ``q = (sigma + x) - sigma`` and ``x - q`` are exact, every
+    ``q`` is a multiple of ``2**-53 * sigma``, so their sum is exact in any order, and the
+    remainders are at most ``2**-53 * sigma``.  Each pass moves ``53 - M`` bits of every row
+    into one exact float; when the remainders are all zero, ``math.fsum`` rounds the few
+    floats of each row once.  The scaled terms are multiples of ``2**-1064``, so keeping
+    ``sigma >= 2**-1011`` (normal) leaves no remainder below that grid.
+    """
+    rows, width = terms.shape
+    margin = math.ceil(math.log2(width + 2))
+    parts = []
+    remainder = terms
+    while True:
+        largest = np.abs(remainder).max(axis=1)
+        if not largest.any():
+            break
+        exponent = np.frexp(largest)[1]  # largest < 2**exponent
+        sigma = np.ldexp(1.0, np.maximum(exponent + margin, _MIN_SIGMA_EXPONENT))[:, None]
+        extracted = (sigma + remainder) - sigma
+        remainder = remainder - extracted
+        parts.append(extracted.sum(axis=1))
+    if not parts:
+        return np.zeros(rows)
+    if len(parts) == 1:
+        return parts[0]
+    columns = np.stack(parts, axis=1).tolist()
+    return np.fromiter(map(math.fsum, columns), dtype=np.float64, count=rows)
 
 
 # ------------------------------------------------------------ Python-integer path
