@@ -8,7 +8,7 @@ Spec chapter: ``spec/numerics.md`` (clauses NUM-1 .. NUM-9).
   implementation of a method (direct summation or FFT) in a precision may land (NUM-4 ..
   NUM-6).
 * :class:`Accuracy` and :func:`bound_for`: what a backend declares about its method and
-  precision, and the bound a check applies to it (NUM-7); :data:`LOOSE_CLASSES` names the
+  precision, and the bound a check applies to it (NUM-7); ``LOOSE_CLASSES`` names the
   reduced-precision classes a backend may declare, and :func:`looseness` says when a
   declaration is looser than the operands' own precision.
 * :func:`measure_error` and :class:`ErrorMeasurement`: the measured error beside the bound,
@@ -97,7 +97,8 @@ class Precision:
         return 2.0 ** (self.min_exponent - self.significand_bits + 1)
 
 
-# emin is the exponent of the smallest normal number, 2**emin.
+#: The precisions by name.  ``min_exponent`` (emin) is the exponent of the smallest
+#: normal number, ``2**emin``; "int64" stands for exact integer arithmetic.
 PRECISIONS: dict[str, Precision] = {
     "bfloat16": Precision("bfloat16", 8, -126, float.fromhex("0x1.fep127")),
     "float16": Precision("float16", 11, -14, 65504.0),
@@ -113,7 +114,7 @@ PrecisionLike: TypeAlias = "Precision | str | npt.DTypeLike"
 def precision_of(precision: PrecisionLike) -> Precision:
     """The :class:`Precision` named by ``precision``.
 
-    Accepts a :class:`Precision`, a name from :data:`PRECISIONS` ("bfloat16", "tf32", ...)
+    Accepts a :class:`Precision`, a name from ``PRECISIONS`` ("bfloat16", "tf32", ...)
     or anything ``numpy.dtype`` accepts: float16, float32 and float64, complex64 and
     complex128 (the precision of their parts), and integer dtypes (exact arithmetic).
     """
@@ -122,7 +123,7 @@ def precision_of(precision: PrecisionLike) -> Precision:
     if isinstance(precision, str) and precision in PRECISIONS:
         return PRECISIONS[precision]
     try:
-        dtype = np.dtype(precision)  # type: ignore[arg-type]
+        dtype = np.dtype(precision)
     except TypeError:
         dtype = None
     if dtype is not None:
@@ -181,7 +182,7 @@ class Accuracy:
         ``"exact"`` (exact sums, rounded once to the output precision).
     ``precision``
         The precision products are formed and accumulated in: a name of
-        :data:`PRECISIONS` or a dtype (float16, float32, float64, complex64/128, or an
+        ``PRECISIONS`` or a dtype (float16, float32, float64, complex64/128, or an
         integer dtype for exact integer arithmetic).  Stored as the canonical name.
     ``inputs``
         Optional: a precision the operands are rounded to before they are multiplied
@@ -224,6 +225,7 @@ class Accuracy:
         }
 
 
+#: Named classes looser than full precision that a backend may declare (NUM-7).
 LOOSE_CLASSES: dict[str, Accuracy] = {
     "tf32-tensor-cores": Accuracy(
         "direct", "float32", inputs="tf32", note="reduced-precision tensor cores (TF32)"

@@ -19,7 +19,7 @@ How the float path stays exact and fast:
    exact rounding error (Dekker's TwoProduct with Veltkamp splitting, vectorised in numpy).
 3. Each output element's ``hi`` and ``lo`` terms are summed exactly by repeated
    vectorised extraction (Rump, Ogita and Oishi's AccSum), which leaves a few exact
-   floats per element; :func:`math.fsum` rounds their sum once, correctly.
+   floats per element; ``math.fsum`` rounds their sum once, correctly.
 4. The result is scaled back.  Where that could round a second time (a result in the
    subnormal range) the element is recomputed with Python integers instead, as is
    everything when the operands' exponents span too wide a range to scale safely.
