@@ -47,8 +47,17 @@ extensions = [
     "myst_parser",
     "sphinxcontrib.katex",
     "matplotlib.sphinxext.plot_directive",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinxarg.ext",
+    "sphinxcontrib.programoutput",
     "katex_server_fix",
+    "alias_refs",
+    "attribute_docstrings",
     "convspec_clauses",
+    "convspec_survey",
+    "convspec_schema",
+    "convspec_animations",
 ]
 
 # -- MyST ------------------------------------------------------------------------------------
@@ -58,7 +67,26 @@ source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 
 # -- Cross-references: every reference must resolve ------------------------------------------
 nitpicky = True
-nitpick_ignore: list[tuple[str, str]] = []
+nitpick_ignore: list[tuple[str, str]] = [
+    # numpy's and the standard library's types: their inventories (intersphinx) would have to
+    # be fetched from the internet, and this site builds offline.
+    ("py:class", "numpy.ndarray"),
+    ("py:class", "numpy.dtype"),
+    ("py:class", "numpy.typing.ArrayLike"),
+    ("py:class", "numpy.typing.DTypeLike"),
+    ("py:class", "collections.abc.Callable"),
+    ("py:class", "collections.abc.Mapping"),
+    ("py:func", "math.fsum"),
+]
+
+# -- API reference from docstrings (numpy style) ---------------------------------------------
+autodoc_member_order = "bysource"
+# Signatures without annotations: the numpy-style docstrings name the types in words.  (With
+# annotations, numpy's ArrayLike expands into private numpy names, and Sphinx 9 renders
+# aliases inside compound annotations as "TypeAliasForwardRef".)
+autodoc_typehints = "none"
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
 
 # -- Math: KaTeX, prerendered at build time, no CDN ------------------------------------------
 VENDORED_KATEX = "0.16.22"

@@ -38,6 +38,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
 from convspec.clauses import CLAUSES
+from docutils_tables import literal, table
 
 logger = logging.getLogger(__name__)
 
@@ -148,43 +149,18 @@ def check_every_clause_defined(app: Sphinx, env: BuildEnvironment) -> None:
 def build_clause_table(app: Sphinx, fromdocname: str) -> nodes.table:
     env = app.env
     defined = defined_clauses(env)
-    table = nodes.table(classes=["clause-index"])
-    group = nodes.tgroup(cols=3)
-    table += group
-    for width in (12, 58, 30):
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    group += head
-    head += row_of([nodes.Text("Clause"), nodes.Text("Title"), nodes.Text("Chapter")])
-    body = nodes.tbody()
-    group += body
+    rows = []
     for clause_id, title in CLAUSES.items():
         docname = defined.get(clause_id)
         if docname is None:
             continue  # reported by check_every_clause_defined
-        uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + clause_id
-        link = nodes.reference("", "", internal=True, refuri=uri)
-        link += nodes.literal(clause_id, clause_id)
+        page = app.builder.get_relative_uri(fromdocname, docname)
+        link = nodes.reference("", "", internal=True, refuri=f"{page}#{clause_id}")
+        link += literal(clause_id)
         chapter_title = env.titles[docname].astext() if docname in env.titles else docname
-        chapter = nodes.reference(
-            "",
-            chapter_title,
-            internal=True,
-            refuri=app.builder.get_relative_uri(fromdocname, docname),
-        )
-        body += row_of([link, nodes.Text(title), chapter])
-    return table
-
-
-def row_of(cells: list[nodes.Node]) -> nodes.row:
-    row = nodes.row()
-    for content in cells:
-        entry = nodes.entry()
-        paragraph = nodes.paragraph()
-        paragraph += content
-        entry += paragraph
-        row += entry
-    return row
+        chapter = nodes.reference("", chapter_title, internal=True, refuri=page)
+        rows.append([link, title, chapter])
+    return table(["Clause", "Title", "Chapter"], rows, [12, 58, 30], ["clause-index"])
 
 
 def fill_clause_indexes(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:

@@ -1,0 +1,213 @@
+"""The survey page: what the bundled libraries compute, from stored conformance reports.
+
+``{survey}`` (no argument) reads every ``docs/data/survey/*.json`` -- JSON reports written by
+``convspec check BACKEND --report json PATH`` (the ``survey`` nox session refreshes them) -- and
+renders, at build time:
+
+* one overview table with a row per backend operation: what it declares it computes (flip,
+  conjugation, 'same' alignment, result dtype), how that differs from the spec, and whether
+  the conformance run confirmed the declaration;
+* per backend, the run's summary and its clause x operation matrix.
+
+Nothing on the page is typed by hand, so it cannot disagree with the stored runs.  A report
+with another schema version than the installed convspec writes is a build warning.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import ExtensionMetadata
+
+from convspec.clauses import CLAUSES
+from docutils_tables import literal, table
+
+logger = logging.getLogger(__name__)
+
+SURVEY_DIR = Path(__file__).resolve().parents[1] / "data" / "survey"
+
+KIND_TEXT = {
+    "convolution": "convolution (kernel flipped)",
+    "correlation": "cross-correlation (not flipped)",
+}
+
+
+def status_badge(status: str, text: str | None = None) -> nodes.inline:
+    label = text or status
+    return nodes.inline(label, label, classes=["survey-status", f"survey-{status}"])
+
+
+def operation_status(report: dict[str, Any], operation: str) -> tuple[str, list[str]]:
+    """'pass' / 'fail' / 'skip' for one operation over all clauses, and the failing clauses."""
+    failing, ran = [], False
+    for clause in report["clauses"]:
+        cell = clause["operations"].get(operation)
+        if cell is None:
+            continue
+        ran = ran or cell["cases"] > 0
+        if cell["status"] == "fail":
+            failing.append(clause["id"])
+    if failing:
+        return "fail", failing
+    return ("pass" if ran else "skip"), []
+
+
+def load_reports(directive: SphinxDirective) -> list[dict[str, Any]]:
+    from convspec.conformance.report import SCHEMA_VERSION
+
+    reports = []
+    paths = sorted(SURVEY_DIR.glob("*.json"))
+    if not paths:
+        logger.warning(
+            "no survey reports in %s (run: nox -s survey)",
+            SURVEY_DIR,
+            location=directive.get_location(),
+            type="convspec",
+            subtype="survey",
+        )
+    for path in paths:
+        directive.env.note_dependency(str(path))
+        report = json.loads(path.read_text(encoding="utf-8"))
+        if report.get("schema_version") != SCHEMA_VERSION:
+            logger.warning(
+                "%s has report schema %r, convspec writes %r: refresh it (nox -s survey)",
+                path.name,
+                report.get("schema_version"),
+                SCHEMA_VERSION,
+                location=directive.get_location(),
+                type="convspec",
+                subtype="survey",
+            )
+        report["_file"] = path.name
+        reports.append(report)
+    return reports
+
+
+def overview(reports: list[dict[str, Any]]) -> nodes.table:
+    rows = []
+    for report in reports:
+        backend = report["backend"]
+        for name, declared in backend["operations"].items():
+            status, failing = operation_status(report, name)
+            verdict = nodes.inline()
+            verdict += status_badge(status, {"pass": "confirmed", "fail": "fails"}.get(status))
+            if failing:
+                verdict += nodes.Text(" " + ", ".join(failing))
+            differences = declared.get("differences_from_spec") or []
+            rows.append(
+                [
+                    literal(f"{backend['name']} {backend['version']}"),
+                    literal(name),
+                    KIND_TEXT.get(declared["kind"], declared["kind"]),
+                    declared.get("conjugates", ""),
+                    declared.get("same_alignment", ""),
+                    declared.get("result_dtype", ""),
+                    "; ".join(differences) or "none",
+                    verdict,
+                ]
+            )
+    return table(
+        [
+            "Backend",
+            "Operation",
+            "Computes (declared)",
+            "Conjugates",
+            "'same' alignment",
+            "Result dtype",
+            "Differs from the spec in",
+            "Conformance run",
+        ],
+        rows,
+        [12, 10, 16, 8, 10, 8, 24, 12],
+        ["survey-overview"],
+    )
+
+
+def clause_matrix(report: dict[str, Any]) -> nodes.table:
+    operations = list(report["backend"]["operations"])
+    rows = []
+    for clause in report["clauses"]:
+        cells: list[nodes.Node | str] = [literal(clause["id"]), clause["title"]]
+        for operation in operations:
+            cell = clause["operations"].get(operation)
+            if cell is None or cell["status"] == "skip":
+                cells.append(status_badge("skip"))
+            elif cell["status"] == "fail":
+                cells.append(status_badge("fail", f"fail {cell['failed']}/{cell['cases']}"))
+            else:
+                cells.append(status_badge("pass", f"pass {cell['cases']}"))
+        rows.append(cells)
+    return table(
+        ["Clause", "Title", *operations],
+        rows,
+        [10, 40, *([14] * len(operations))],
+        ["survey-matrix"],
+    )
+
+
+def backend_details(report: dict[str, Any]) -> list[nodes.Node]:
+    backend, summary = report["backend"], report["summary"]
+    heading = nodes.rubric(f"{backend['name']} {backend['version']}", "")
+    heading += nodes.Text(f"{backend['name']} {backend['version']}")
+    heading["ids"].append(f"survey-{backend['name']}")
+    facts = nodes.paragraph()
+    facts += status_badge(
+        "pass" if report["verdict"] == "conformant" else "fail", report["verdict"]
+    )
+    facts += nodes.Text(
+        f" to its declaration: {summary['passed']} of {summary['cases']} cases passed, "
+        f"{summary['failed']} failed (profile {report['profile']}, seed {report['seed']}, "
+        f"{report['seconds']:.1f} s). convspec {report['convspec_version']}, "
+        f"Python {report['platform'].get('python', '?')}, numpy "
+        f"{report['platform'].get('numpy', '?')}; stored in "
+    )
+    facts += literal(f"docs/data/survey/{report['_file']}")
+    facts += nodes.Text(".")
+    result: list[nodes.Node] = [heading, facts]
+    notes = list(backend.get("notes") or []) + list(backend.get("documented_deviations") or [])
+    if notes:
+        bullets = nodes.bullet_list()
+        for note in notes:
+            item = nodes.list_item()
+            item += nodes.paragraph(text=str(note))
+            bullets += item
+        result.append(bullets)
+    details = nodes.container(classes=["survey-details"])
+    details += clause_matrix(report)
+    result.append(details)
+    return result
+
+
+class SurveyDirective(SphinxDirective):
+    """``{survey}``: the overview and per-backend tables of the stored reports."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        reports = load_reports(self)
+        if not reports:
+            return []
+        unknown = {c["id"] for r in reports for c in r["clauses"]} - set(CLAUSES)
+        if unknown:
+            logger.warning(
+                "survey reports cite clauses that are not in the registry: %s",
+                ", ".join(sorted(unknown)),
+                location=self.get_location(),
+                type="convspec",
+                subtype="survey",
+            )
+        result: list[nodes.Node] = [overview(reports)]
+        for report in reports:
+            result.extend(backend_details(report))
+        return result
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_directive("survey", SurveyDirective)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
