@@ -644,7 +644,8 @@ def measure_error(
         fraction = np.where(diff == 0, 0.0, diff / limit)
     fraction = np.where(measured, fraction, 0.0)
     precision = precision_of(act.dtype if act.dtype.kind != "O" else np.int64)
-    ulps = np.where(measured, diff / ulp(magnitude, precision), 0.0)
+    with np.errstate(over="ignore"):  # an error near zero may be beyond float64 in ulps
+        ulps = np.where(measured, diff / ulp(magnitude, precision), 0.0)
     worst = None
     if measured.any():
         flat = int(np.argmax(np.where(measured, fraction, -1.0)))
