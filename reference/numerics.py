@@ -36,6 +36,7 @@ __all__ = [
     "LOOSE_CLASSES",
     "PRECISIONS",
     "Accuracy",
+    "ComplexProducts",
     "ErrorMeasurement",
     "Method",
     "Operation",
@@ -57,6 +58,8 @@ Array = np.ndarray[Any, np.dtype[Any]]
 Method: TypeAlias = Literal["direct", "fft", "exact"]
 Operation: TypeAlias = Literal["convolve", "correlate"]
 METHODS: tuple[Method, ...] = ("direct", "fft", "exact")
+ComplexProducts: TypeAlias = Literal["naive", "gauss"]
+COMPLEX_PRODUCTS: tuple[ComplexProducts, ...] = ("naive", "gauss")
 OPERATIONS: tuple[Operation, ...] = ("convolve", "correlate")
 
 
@@ -170,6 +173,13 @@ def ulp(x: npt.ArrayLike, precision: PrecisionLike) -> Array:
     return np.ldexp(1.0, (exponent - info.significand_bits + 1).astype(np.int64))
 
 
+def _check_complex_products(value: object, func: str) -> None:
+    if value not in COMPLEX_PRODUCTS:
+        raise ValueError(
+            f"{func}(): argument 'complex_products' must be 'naive' or 'gauss'; got {value!r}"
+        )
+
+
 # ------------------------------------------------------ declarations (NUM-7)
 
 
@@ -190,12 +200,16 @@ class Accuracy:
         ``precision`` is coarser than their own dtype.
     ``note``
         Free text for reports.
+    ``complex_products``
+        ``"naive"`` (four real multiplications per complex product, the default) or
+        ``"gauss"`` (three), for the direct bound of complex operands (NUM-5).
     """
 
     method: Method
     precision: PrecisionLike
     inputs: PrecisionLike | None = None
     note: str = ""
+    complex_products: ComplexProducts = "naive"
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -203,6 +217,7 @@ class Accuracy:
                 f"Accuracy(): argument 'method' must be one of {', '.join(map(repr, METHODS))}; "
                 f"got {self.method!r}"
             )
+        _check_complex_products(self.complex_products, "Accuracy")
         object.__setattr__(self, "precision", precision_of(self.precision).name)
         if self.inputs is not None:
             object.__setattr__(self, "inputs", precision_of(self.inputs).name)
@@ -213,6 +228,8 @@ class Accuracy:
         text = f"{method[self.method]} in {self.precision}"
         if self.inputs is not None:
             text += f" with inputs rounded to {self.inputs}"
+        if self.complex_products == "gauss":
+            text += ", complex products by Gauss's formula"
         return f"{text} ({self.note})" if self.note else text
 
     def to_dict(self) -> dict[str, Any]:
@@ -222,6 +239,7 @@ class Accuracy:
             "precision": self.precision,
             "inputs": self.inputs,
             "note": self.note,
+            "complex_products": self.complex_products,
         }
 
 
@@ -287,19 +305,27 @@ def _input_rounding(operand: Array, inputs: Precision) -> float:
     return inputs.unit_roundoff if inputs.unit_roundoff > own.unit_roundoff else 0.0
 
 
-def _magnitude_sums(a: Array, kernel: Array) -> tuple[Array, int]:
-    """``(|a| * |v|)[n]`` per element, and the real products per complex product.
+def _magnitude_sums(
+    a: Array, kernel: Array, counts: Array, complex_products: ComplexProducts
+) -> tuple[Array, Array]:
+    """Per element: the magnitude sum the bound multiplies, and the roundings ``n`` of gamma_n.
 
-    For complex operands the real and imaginary parts of a sum are real sums of ``2 n``
-    products, ``sum |ar wr| + |ai wi|`` and ``sum |ar wi| + |ai wr|``; the magnitude sum is
-    the Euclidean norm of the two (each part's bound is that part's sum times the factor).
+    Real operands: ``(|a| * |v|)[n]`` and ``k_n`` roundings (NUM-4).  Complex operands
+    (NUM-5), products formed with four real multiplications: the parts are real sums of
+    ``2 k_n`` products, ``sum |ar wr| + |ai wi|`` and ``sum |ar wi| + |ai wr|``.  With
+    Gauss's three: each part sums at most ``3 k_n`` terms of at most three roundings, of
+    magnitudes at most ``2 (|ar| + |ai|)(|wr| + |wi|)`` per product.  The magnitude sum of
+    a complex element is the Euclidean norm of its two parts' sums.
     """
     if a.dtype.kind != "c":
-        return convolve(np.abs(a), np.abs(kernel)), 1
+        return convolve(np.abs(a), np.abs(kernel)), counts
     ar, ai, kr, ki = np.abs(a.real), np.abs(a.imag), np.abs(kernel.real), np.abs(kernel.imag)
+    if complex_products == "gauss":
+        part = 2 * convolve(ar + ai, kr + ki)
+        return math.sqrt(2) * part, 3 * counts + 2
     real = convolve(ar, kr) + convolve(ai, ki)
     imag = convolve(ar, ki) + convolve(ai, kr)
-    return np.hypot(real, imag), 2
+    return np.hypot(real, imag), 2 * counts
 
 
 def _term_counts(a_shape: tuple[int, ...], k_shape: tuple[int, ...]) -> Array:
@@ -323,6 +349,7 @@ def error_bound(
     inputs: PrecisionLike | None = None,
     alignment: SameAlignment = "lower",
     output: PrecisionLike | None = None,
+    complex_products: ComplexProducts = "naive",
 ) -> Array:
     """Per-element bound on ``|computed - exact|`` for a correct implementation (NUM-4 .. NUM-6).
 
@@ -347,6 +374,9 @@ def error_bound(
     output
         The precision of the returned values; default the result dtype's.  When coarser
         than ``precision``, one more rounding is added.
+    complex_products
+        How a direct method multiplies complex numbers: ``"naive"`` (four real products,
+        as numpy does) or ``"gauss"`` (three, as 3M matrix products do) (NUM-5).
 
     Returns
     -------
@@ -366,6 +396,7 @@ def error_bound(
             f"{func}(): argument 'method' must be one of {', '.join(map(repr, METHODS))}; "
             f"got {method!r}"
         )
+    _check_complex_products(complex_products, func)
     result = result_dtype(a_arr, v_arr)
     acc = precision_of(result if precision is None else precision)
     out = precision_of(result if output is None else output)
@@ -376,7 +407,7 @@ def error_bound(
     if acc.is_exact or method == "exact":
         full = _exact_method_bound(a_arr, kernel, result, acc, out, func)
     else:
-        full = _rounding_bound(a_arr, kernel, method, acc, inputs, out)
+        full = _rounding_bound(a_arr, kernel, method, acc, inputs, out, complex_products)
     return np.ascontiguousarray(select_mode(full, a_arr.shape, v_arr.shape, mode, alignment))
 
 
@@ -404,13 +435,14 @@ def _rounding_bound(
     acc: Precision,
     inputs: PrecisionLike | None,
     out: Precision,
+    complex_products: ComplexProducts,
 ) -> Array:
     """The direct (NUM-4, NUM-5) or FFT (NUM-6) bound over the full output box."""
     rounding = acc if inputs is None else precision_of(inputs)
     ua, uv = _input_rounding(a, rounding), _input_rounding(kernel, rounding)
     a_f, k_f = _float_operands(a, kernel)
-    sums, per_product = _magnitude_sums(a_f, k_f)
     counts = _term_counts(a.shape, kernel.shape)
+    sums, n = _magnitude_sums(a_f, k_f, counts, complex_products)
     # Computing |a| * |v| in float64 is itself rounded: inflate it by its own gamma.
     sums = sums * (1 + gamma(int(counts.max()) + 2, 2.0**-53))
     input_factor = (1 + ua) * (1 + uv)
@@ -421,9 +453,9 @@ def _rounding_bound(
         * (1.0 if ua or uv else 0.0)
     )
     if method == "direct":
-        n = per_product * counts
         relative = input_factor * (1 + gamma(n, acc.unit_roundoff)) - 1
-        bound = relative * sums + n * (acc.smallest_subnormal / 2) + operand_underflow
+        parts = math.sqrt(2) if a_f.dtype.kind == "c" else 1.0
+        bound = relative * sums + parts * n * (acc.smallest_subnormal / 2) + operand_underflow
     else:
         bound = _fft_bound(a_f, k_f, acc, input_factor, sums) + operand_underflow
         bound = np.broadcast_to(bound, sums.shape) + (input_factor - 1) * sums
@@ -508,6 +540,7 @@ def bound_for(
         inputs=declared.inputs,
         alignment=alignment,
         output=output,
+        complex_products=declared.complex_products,
     )
 
 

@@ -273,6 +273,7 @@ def test_accuracy_normalises_its_precision() -> None:
         "precision": "float32",
         "inputs": None,
         "note": "",
+        "complex_products": "naive",
     }
     assert "FFT in float32" in declared.describe()
 
@@ -437,3 +438,32 @@ def test_public_names_are_exported() -> None:
     for name in ("exact_convolve", "exact_correlate", "error_bound", "bound_for", "measure_error"):
         assert getattr(convspec, name) is getattr(numerics, name)
     assert convspec.Accuracy is Accuracy
+
+
+def gauss_direct(a: Array, v: Array) -> Array:
+    """Complex convolution in complex64 with Gauss's three real products per term."""
+    f32 = np.float32
+    out = np.zeros(a.size + v.size - 1, dtype=np.complex64)
+    for tap, w in enumerate(v):
+        x = a
+        c, d = f32(w.real), f32(w.imag)
+        t1 = c * (x.real + x.imag)
+        re = t1 - x.imag * (c + d)
+        im = t1 + x.real * (d - c)
+        out[tap : tap + a.size] += (re + 1j * im).astype(np.complex64)
+    return out
+
+
+def test_gauss_complex_products_have_their_own_bound() -> None:
+    rng = np.random.default_rng(12)
+    a = (rng.standard_normal(300) + 1j * rng.standard_normal(300)).astype(np.complex64)
+    v = (rng.standard_normal(20) + 1j * rng.standard_normal(20)).astype(np.complex64)
+    exact = convspec.exact_convolve(a, v)
+    gauss = error_bound(a, v, complex_products="gauss")
+    assert measure_error(gauss_direct(a, v), exact, gauss).passed
+    assert (gauss > error_bound(a, v)).all()
+    declared = Accuracy("direct", np.complex64, complex_products="gauss")
+    assert bound_for(declared, a, v).tolist() == gauss.tolist()
+    assert "Gauss" in declared.describe()
+    with pytest.raises(ValueError, match="'complex_products'"):
+        Accuracy("direct", np.complex64, complex_products="karatsuba")  # type: ignore[arg-type]
