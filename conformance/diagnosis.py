@@ -19,7 +19,7 @@ import numpy as np
 
 from .backend import Array, Operation
 from .cases import Call
-from .conventions import expectation
+from .conventions import Expectation, expectation
 from .tolerance import measure
 
 __all__ = ["diagnose"]
@@ -71,16 +71,23 @@ def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
             )
 
 
-def _matches(actual: Array, op: Operation, a: Array, v: Array, mode: str) -> bool:
+def _expect(op: Operation, a: Array, v: Array, mode: str) -> Expectation | None:
     try:
-        expected = expectation(op, a, v, mode)
+        return expectation(op, a, v, mode)
     except (ValueError, OverflowError, TypeError):
-        return False
-    if expected.values.shape != actual.shape:
+        return None
+
+
+def _agrees(actual: Array, expected: Expectation | None) -> bool:
+    if expected is None or expected.values.shape != actual.shape:
         return False
     if expected.dtype.kind in "iu" or actual.dtype.kind in "iu":
         return bool(np.array_equal(actual.astype(expected.values.dtype), expected.values))
     return bool(measure(actual, expected.values, expected.bound)["passed"])
+
+
+def _matches(actual: Array, op: Operation, a: Array, v: Array, mode: str) -> bool:
+    return _agrees(actual, _expect(op, a, v, mode))
 
 
 def _value_hypotheses(op: Operation, call: Call, actual: Array) -> list[str]:
@@ -104,19 +111,35 @@ def _value_hypotheses(op: Operation, call: Call, actual: Array) -> list[str]:
     return found
 
 
-def diagnose(op: Operation, call: Call, actual: Array) -> list[str]:
-    """Names of hypotheses (or pairs of them) that reproduce ``actual``; may be empty."""
+def _same_prediction(one: Expectation | None, other: Expectation | None) -> bool:
+    """Whether two hypotheses predict the same values: this case cannot tell them apart."""
+    if one is None or other is None or one.values.shape != other.values.shape:
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.allclose(one.values, other.values, equal_nan=True, rtol=1e-12, atol=0))
+
+
+def diagnose(op: Operation, call: Call, actual: Array, pairs: bool = True) -> list[str]:
+    """Names of hypotheses (or, with ``pairs``, pairs of them) that reproduce ``actual``.
+
+    A hypothesis that predicts what the declaration predicts for this case is not named:
+    the case cannot tell them apart.  The result may be empty.
+    """
     base: Variant = (op, call.a, call.v, call.mode)
+    declared = _expect(*base)
     hypotheses = list(_hypotheses(op, call))
     found = []
     for words, change in hypotheses:
         variant = change(base)
-        if variant is not None and _matches(actual, *variant):
+        if variant is None:
+            continue
+        predicted = _expect(*variant)
+        if _agrees(actual, predicted) and not _same_prediction(predicted, declared):
             found.append(words)
     if found:
         return found
     value_found = _value_hypotheses(op, call, actual)
-    if value_found:
+    if value_found or not pairs:
         return value_found
     for (words1, change1), (words2, change2) in itertools.combinations(hypotheses, 2):
         first = change1(base)

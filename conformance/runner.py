@@ -140,6 +140,23 @@ def _not_ok(case: Case, outcome: Outcome, what: str = "") -> CaseResult:
     return CaseResult(case, "fail", message, seconds=outcome.seconds)
 
 
+#: Failures diagnosed per (operation, check) in one process, and those also tried in pairs.
+DIAGNOSED_PER_CHECK = 25
+PAIRED_PER_CHECK = 3
+SMALL_FOR_PAIRS = 512
+_diagnosed: dict[tuple[str, str], int] = {}
+
+
+def _diagnosis(op: Operation, case: Case, actual: Array) -> list[str]:
+    key = (case.operation, case.check)
+    count = _diagnosed.get(key, 0)
+    _diagnosed[key] = count + 1
+    if count >= DIAGNOSED_PER_CHECK:
+        return []
+    small = max(case.call.a.size, case.call.v.size) <= SMALL_FOR_PAIRS
+    return diagnose(op, case.call, actual, pairs=count < PAIRED_PER_CHECK and small)
+
+
 def _judge_values(
     case: Case, op: Operation, actual: Array, expected: Array, dtype: np.dtype[Any], bound: Array
 ) -> CaseResult:
@@ -155,17 +172,23 @@ def _judge_values(
         result.measurement = measure(actual, expected, bound)
         if not result.measurement["passed"]:
             m = result.measurement
-            worst = m["worst_index"] or m["first_special_mismatch"]
-            problems.append(
-                f"{m['over_bound'] + m['special_mismatches']} of {expected.size} elements "
-                f"outside the bound (worst {m['max_fraction']:.3g} x bound at {worst})"
-            )
+            if m["over_bound"]:
+                problems.append(
+                    f"{m['over_bound']} of {expected.size} elements outside the bound "
+                    f"(worst {m['max_fraction']:.3g} x bound at {m['worst_index']})"
+                )
+            if m["special_mismatches"]:
+                problems.append(
+                    f"{m['special_mismatches']} of {expected.size} elements non-finite where "
+                    f"finite values are expected, or not the expected inf/NaN "
+                    f"(first at {m['first_special_mismatch']})"
+                )
             result.first_difference = _first_difference(actual, expected, bound)
     if problems:
         result.status = "fail"
         result.message = "; ".join(problems)
         if actual.dtype.kind in "iufc" and actual.ndim == case.call.a.ndim:
-            result.diagnosis = diagnose(op, case.call, actual)
+            result.diagnosis = _diagnosis(op, case, actual)
     return result
 
 
@@ -244,6 +267,7 @@ def run(
 ) -> RunResult:
     """Run every selected case (or the given ``cases``) and judge it."""
     started = time.perf_counter()
+    _diagnosed.clear()
     if cases is None:
         case_list, skip_list = generate(backend, profile, seed, select)
     else:
