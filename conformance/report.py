@@ -310,6 +310,17 @@ def save_failures(run: RunResult, path: Path) -> int:
     return len(arrays)
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no inf or NaN: such floats become the strings "inf", "-inf", "nan"."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def write_reports(run: RunResult, json_path: Path | None, md_path: Path | None) -> None:
     """Write the requested reports; failures go to ``<json or md stem>.failures.npz``."""
     anchor = json_path or md_path
@@ -319,6 +330,7 @@ def write_reports(run: RunResult, json_path: Path | None, md_path: Path | None) 
         if save_failures(run, npz):
             failures_file = npz.name
     if json_path is not None:
-        json_path.write_text(json.dumps(to_json(run, failures_file), indent=1) + "\n")
+        document = _finite(to_json(run, failures_file))
+        json_path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
     if md_path is not None:
         md_path.write_text(markdown(run))

@@ -1,0 +1,72 @@
+"""The bundled backends conform to what they declare (torch and jax skip when missing)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from convspec.conformance.registry import BackendUnavailable, available, load
+from convspec.conformance.runner import run
+
+NEEDS = {
+    "numpy": None,
+    "scipy-signal": "scipy",
+    "scipy-signal-fft": "scipy",
+    "scipy-ndimage": "scipy",
+    "torch": "torch",
+    "jax": "jax",
+}
+# jax compiles every new shape: check it on the clauses that tell conventions apart.
+SELECT = {"jax": ["CONV-4", "CORR-2", "CORR-4", "CPLX-1", "MODE-4", "NOT-4"]}
+
+
+def _failures(name: str) -> list[str]:
+    if NEEDS[name] is not None:
+        pytest.importorskip(NEEDS[name])
+    backend = load(name)
+    result = run(backend, name, "quick", seed=0, isolation="none", select=SELECT.get(name))
+    assert result.results, "no case ran"
+    return [
+        f"{r.case.check} {r.case.call.describe()}: {r.message} {r.diagnosis}"
+        for r in result.failures
+    ]
+
+
+@pytest.mark.parametrize("name", list(NEEDS))
+def test_bundled_backend_conforms_to_its_declaration(name: str) -> None:
+    assert _failures(name) == []
+
+
+def test_scipy_correlate2d_deviation_is_observed() -> None:
+    pytest.importorskip("scipy")
+    result = run(
+        load("scipy-signal"), "scipy-signal", "quick", isolation="none", select=["CPLX-1", "CORR-1"]
+    )
+    assert result.conformant
+    deviations = {r.case.operation for r in result.deviations}
+    assert deviations == {"correlate2d"}
+
+
+def test_every_bundled_backend_is_listed_with_a_version_or_a_reason() -> None:
+    listings = {listing.name: listing for listing in available()}
+    assert set(NEEDS) <= set(listings)
+    for name, module in NEEDS.items():
+        listing = listings[name]
+        installed = module is None or importlib.util.find_spec(module) is not None
+        assert (listing.version is not None) == installed, listing
+        if not installed:
+            assert module in (listing.unavailable or "")
+
+
+def test_unknown_backend_names_the_installed_ones() -> None:
+    with pytest.raises(ValueError, match="numpy"):
+        load("no-such-backend")
+
+
+def test_missing_library_is_unavailable_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    with pytest.raises(BackendUnavailable, match="torch"):
+        load("torch")
