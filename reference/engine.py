@@ -17,9 +17,11 @@ Two strategies:
   the kernel's ``P`` lines meet, and is that window times a ``(P * (B + K - 1)) x B`` banded
   Toeplitz matrix built from the kernel.  So all blocks of all lines are the rows of one
   matrix product (BLAS), written straight into the output.  The windows are copied, a
-  chunk at a time, into a buffer of a few megabytes: peak memory is the output plus a
-  constant.  Work per output element is ``P * (B + K - 1)`` multiply-adds with ``B`` fixed,
-  so the cost grows as ``N * K``.
+  chunk at a time, into a buffer of a few megabytes (at most a quarter of the output when
+  that is larger), and the matrix is kept to a few megabytes by shortening the blocks for
+  big kernels: peak memory stays under twice the output plus a constant.  Work per output
+  element is ``P * (B + K - 1)`` multiply-adds with ``B`` bounded, so the cost grows as
+  ``N * K``.
 * **Shift and add** (non-finite data, and integers too large for float64 to hold exactly).
   One pass per tap of the smaller operand: ``out[window(tap)] += w[tap] * s``.  The Toeplitz
   matrix holds structural zeros, and ``0 * inf`` is NaN, so data with inf or NaN takes
@@ -41,8 +43,10 @@ Array = np.ndarray[Any, np.dtype[Any]]
 
 # Most outputs per block along the line axis (blocks of a line are made equal in length).
 _BLOCK = 24
-# Bytes of the window buffer that feeds one matrix product.
-_CHUNK_BYTES = 4 * 2**20
+# Bytes of the window buffer that feeds one matrix product (or a quarter of the output).
+_CHUNK_BYTES = 2 * 2**20
+# Most bytes of the Toeplitz matrix: about B times the kernel, so big kernels get short blocks.
+_MATRIX_BYTES = 2 * 2**20
 # Relative cost of copying one window element, in multiply-adds (for the plan only).
 _COPY_COST = 8
 # A line axis other than the last reads the signal with a stride: make it earn its place.
@@ -92,19 +96,26 @@ class ToeplitzPlan:
     cost: float  # estimated work, in multiply-adds (comparable between plans only)
 
 
-def plan_toeplitz(a_shape: tuple[int, ...], v_shape: tuple[int, ...]) -> ToeplitzPlan:
-    """The cheapest (kernel operand, line axis, block length) for these shapes."""
+def plan_toeplitz(
+    a_shape: tuple[int, ...], v_shape: tuple[int, ...], itemsize: int = 8
+) -> ToeplitzPlan:
+    """The cheapest (kernel operand, line axis, block length) for these shapes.
+
+    ``itemsize`` is that of the compute dtype; it bounds the block length so that the
+    Toeplitz matrix, ``taps * (B + K - 1) * B`` elements, stays within ``_MATRIX_BYTES``.
+    """
     full = tuple(n + k - 1 for n, k in zip(a_shape, v_shape, strict=True))
     best: ToeplitzPlan | None = None
     for kernel_is_a, kernel_shape in ((False, v_shape), (True, a_shape)):
         for axis in reversed(range(len(full))):
             k = kernel_shape[axis]
             line = full[axis]
-            n_blocks = -(-line // _BLOCK)
-            block = -(-line // n_blocks)  # blocks of equal length, at most _BLOCK
+            taps = math.prod(kernel_shape) // k
+            longest = min(_BLOCK, _longest_block(taps, k, itemsize))
+            n_blocks = -(-line // longest)
+            block = -(-line // n_blocks)  # blocks of equal length, at most `longest`
             width = block + k - 1
             rows = math.prod(full) // line * n_blocks
-            taps = math.prod(kernel_shape) // k
             penalty = 1.0 if axis == len(full) - 1 else _STRIDED_PENALTY
             cost = penalty * rows * taps * width * (block + _COPY_COST)
             if best is None or cost < best.cost:
@@ -113,9 +124,16 @@ def plan_toeplitz(a_shape: tuple[int, ...], v_shape: tuple[int, ...]) -> Toeplit
     return best
 
 
+def _longest_block(taps: int, k: int, itemsize: int) -> int:
+    """Largest ``B >= 1`` with ``taps * (B + K - 1) * B * itemsize <= _MATRIX_BYTES``."""
+    limit = _MATRIX_BYTES // (taps * itemsize)
+    block = int((math.isqrt((k - 1) ** 2 + 4 * limit) - (k - 1)) // 2)
+    return max(1, block)
+
+
 def _toeplitz_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
     """Full convolution by blocked Toeplitz products; requires finite data."""
-    plan = plan_toeplitz(a.shape, v.shape)
+    plan = plan_toeplitz(a.shape, v.shape, compute.itemsize)
     signal, kernel = (v, a) if plan.kernel_is_a else (a, v)
     # Line axis last; a leading axis of length 1 gives 1-D data a row to chunk by.
     signal = np.moveaxis(signal, plan.axis, -1)

@@ -222,18 +222,27 @@ def test_inf_is_not_spread_by_structural_zeros() -> None:
     np.testing.assert_array_equal(got, [0.0, np.nan, np.nan, np.nan])
 
 
-@given(dyadic_cases(("float64",)), operations, modes, st.sampled_from([64, 600, 5000]))
-@example((np.ones((1, 40)), np.ones((1, 3))), "convolve", "full", 64)
-@example((np.ones((2, 3, 30)), np.ones((2, 2, 3))), "correlate", "valid", 600)
+@given(
+    dyadic_cases(("float64", "complex128")),
+    operations,
+    modes,
+    st.sampled_from([64, 600, 5000]),
+    st.sampled_from([1, 400, 2**20]),
+)
+@example((np.ones((1, 40)), np.ones((1, 3))), "convolve", "full", 64, 2**20)
+@example((np.ones((2, 3, 30)), np.ones((2, 2, 3))), "correlate", "valid", 600, 2**20)
+@example((np.ones((4, 9)), np.ones((3, 5))), "convolve", "same", 5000, 1)
 def test_engine_chunking_exact(
-    case: tuple[Array, Array], operation: str, mode: str, chunk_bytes: int
+    case: tuple[Array, Array], operation: str, mode: str, chunk_bytes: int, matrix_bytes: int
 ) -> None:
-    """With a tiny window buffer the engine splits rows and blocks; the sums stay the same."""
+    """With tiny buffers the engine splits rows and blocks and shortens the blocks (down to
+    one output each); the sums stay the same."""
     a, v = case
     fast, literal = OPERATIONS[operation]
     want = literal(a, v, mode)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "_CHUNK_BYTES", chunk_bytes)
+        patch.setattr(engine, "_MATRIX_BYTES", matrix_bytes)
         patch.setattr(engine, "_BLOCK", 4)
         got = fast(a, v, mode)
     np.testing.assert_array_equal(got, want, strict=True)
@@ -271,3 +280,25 @@ def test_plans_cover_both_roles_and_axes() -> None:
         for plan in [engine.plan_toeplitz(a, v)]
     }
     assert plans == {(False, True), (True, True), (False, False), (True, False)}
+
+
+@pytest.mark.parametrize(
+    ("a_shape", "v_shape"),
+    [
+        ((10**6,), (33,)),
+        ((1024, 1024), (7, 7)),
+        ((500, 500), (400, 600)),
+        ((9, 9, 9), (80, 80, 80)),
+    ],
+)
+@pytest.mark.parametrize("itemsize", [8, 16])
+def test_toeplitz_matrix_stays_small(
+    a_shape: tuple[int, ...], v_shape: tuple[int, ...], itemsize: int
+) -> None:
+    """Memory: the planned matrix holds at most _MATRIX_BYTES, or its blocks are one long."""
+    plan = engine.plan_toeplitz(a_shape, v_shape, itemsize)
+    kernel = a_shape if plan.kernel_is_a else v_shape
+    k = kernel[plan.axis]
+    matrix_bytes = np.prod(kernel) // k * (plan.block + k - 1) * plan.block * itemsize
+    assert plan.block == 1 or matrix_bytes <= engine._MATRIX_BYTES
+    assert 1 <= plan.block <= engine._BLOCK
