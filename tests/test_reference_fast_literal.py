@@ -302,3 +302,37 @@ def test_toeplitz_matrix_stays_small(
     matrix_bytes = np.prod(kernel) // k * (plan.block + k - 1) * plan.block * itemsize
     assert plan.block == 1 or matrix_bytes <= engine._MATRIX_BYTES
     assert 1 <= plan.block <= engine._BLOCK
+
+
+LAYOUTS = {
+    "reversed": lambda x: x[(slice(None, None, -1),) * x.ndim],
+    "every-other": lambda x: x[(slice(None, None, 2),) * x.ndim],
+    "fortran": np.asfortranarray,
+    "transposed-copy": lambda x: np.ascontiguousarray(x.T).T,
+    "big-endian": lambda x: x.astype(x.dtype.newbyteorder(">")),
+    "read-only": lambda x: np.lib.stride_tricks.as_strided(x, writeable=False),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_memory_layouts(layout: str, operation: str) -> None:
+    """Views with any strides, Fortran order, big-endian and read-only data: same sums."""
+    rng = np.random.default_rng(7)
+    a = rng.integers(-8, 9, size=(9, 12, 14)) / 4
+    v = rng.integers(-8, 9, size=(3, 4, 5)) / 2
+    fast, _ = OPERATIONS[operation]
+    arrange = LAYOUTS[layout]
+    want = fast(np.ascontiguousarray(arrange(a)), np.ascontiguousarray(arrange(v)))
+    np.testing.assert_array_equal(fast(arrange(a), arrange(v)), want)
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_longdouble_is_kept(operation: str) -> None:
+    """Extended precision is accumulated in itself, not cut to float64."""
+    a = np.array([1.0, 2.0**-60, 3.0], dtype=np.longdouble)
+    v = np.array([1.0, 1.0], dtype=np.longdouble)
+    fast, literal = OPERATIONS[operation]
+    got = fast(a, v)
+    assert got.dtype == np.longdouble
+    np.testing.assert_array_equal(got, literal(a, v), strict=True)
