@@ -25,7 +25,7 @@ sys.path.insert(0, str(DOCS))  # for the plotting modules in docs/_plots
 
 project = "convspec"
 author = "the convspec authors"
-copyright = "2026, the convspec authors"  # noqa: A001 - Sphinx's name
+copyright = "2026, the convspec authors"
 release = convspec.__version__
 version = ".".join(release.split(".")[:2])
 

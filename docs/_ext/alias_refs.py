@@ -27,7 +27,9 @@ def resolve_alias(
     for name in (target, f"{module}.{target}" if module else None):
         entry = objects.get(name) if name else None
         if entry is not None and entry.objtype in ("data", "type"):
-            return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name)
+            return make_refnode(
+                app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name
+            )
     return None
 
 

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils_tables import literal, table
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.domains.std import StandardDomain
@@ -38,7 +39,6 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
 from convspec.clauses import CLAUSES
-from docutils_tables import literal, table
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ OBJTYPE = "clause"
 WARNING_TYPE = "convspec"
 
 
-class clause_index(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
+class clause_index(nodes.General, nodes.Element):
     """Placeholder for the table of all clauses, filled in once every page has been read."""
 
 

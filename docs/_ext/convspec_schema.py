@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils_tables import literal, table
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
-
-from docutils_tables import literal, table
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +66,9 @@ def fields(
         return
     needed = set(schema.get("required", []))
     for name, child in schema.get("properties", {}).items():
-        yield from fields(child, root, f"{path}.{name}" if path else name, name in needed, depth + 1)
+        yield from fields(
+            child, root, f"{path}.{name}" if path else name, name in needed, depth + 1
+        )
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
         yield from fields(extra, root, f"{path}.*", True, depth + 1)

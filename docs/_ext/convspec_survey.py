@@ -15,18 +15,19 @@ with another schema version than the installed convspec writes is a build warnin
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils_tables import literal, table
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
 from convspec.clauses import CLAUSES
-from docutils_tables import literal, table
 
 logger = logging.getLogger(__name__)
 
@@ -99,34 +100,42 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
             verdict += status_badge(status, {"pass": "confirmed", "fail": "fails"}.get(status))
             if failing:
                 verdict += nodes.Text(" " + ", ".join(failing))
-            differences = declared.get("differences_from_spec") or []
+            link = nodes.reference("", "", internal=True, refid=f"survey-{backend['name']}")
+            link += literal(backend["name"])
             rows.append(
                 [
-                    literal(f"{backend['name']} {backend['version']}"),
+                    link,
                     literal(name),
                     KIND_TEXT.get(declared["kind"], declared["kind"]),
                     declared.get("conjugates", ""),
                     declared.get("same_alignment", ""),
                     declared.get("result_dtype", ""),
-                    "; ".join(differences) or "none",
                     verdict,
                 ]
             )
     return table(
-        [
-            "Backend",
-            "Operation",
-            "Computes (declared)",
-            "Conjugates",
-            "'same' alignment",
-            "Result dtype",
-            "Differs from the spec in",
-            "Conformance run",
-        ],
+        ["Backend", "Operation", "Computes", "Conjugates", "'same' window", "Result dtype", "Run"],
         rows,
-        [12, 10, 16, 8, 10, 8, 24, 12],
+        [12, 12, 22, 10, 14, 10, 12],
         ["survey-overview"],
     )
+
+
+def bullets(items: list[str]) -> nodes.bullet_list:
+    result = nodes.bullet_list()
+    for text in items:
+        item = nodes.list_item()
+        item += nodes.paragraph(text=text)
+        result += item
+    return result
+
+
+def deviation_text(deviation: Any) -> str:
+    if isinstance(deviation, dict):
+        observed = deviation.get("observed_cases")
+        seen = f" (seen in {observed} cases)" if observed else ""
+        return f"{deviation.get('operation', '')}: {deviation.get('description', '')}{seen}"
+    return str(deviation)
 
 
 def clause_matrix(report: dict[str, Any]) -> nodes.table:
@@ -170,17 +179,27 @@ def backend_details(report: dict[str, Any]) -> list[nodes.Node]:
     facts += literal(f"docs/data/survey/{report['_file']}")
     facts += nodes.Text(".")
     result: list[nodes.Node] = [heading, facts]
-    notes = list(backend.get("notes") or []) + list(backend.get("documented_deviations") or [])
+    differences = [
+        f"{name}: {difference}"
+        for name, declared in backend["operations"].items()
+        for difference in declared.get("differences_from_spec") or []
+    ]
+    if differences:
+        result.append(nodes.paragraph(text="Declared conventions that differ from the spec:"))
+        result.append(bullets(differences))
+    deviations = [deviation_text(d) for d in backend.get("documented_deviations") or []]
+    if deviations:
+        result.append(nodes.paragraph(text="Where the library differs from its own documentation:"))
+        result.append(bullets(deviations))
+    notes = [str(note) for note in backend.get("notes") or []]
     if notes:
-        bullets = nodes.bullet_list()
-        for note in notes:
-            item = nodes.list_item()
-            item += nodes.paragraph(text=str(note))
-            bullets += item
-        result.append(bullets)
-    details = nodes.container(classes=["survey-details"])
-    details += clause_matrix(report)
-    result.append(details)
+        result.append(nodes.paragraph(text="Notes:"))
+        result.append(bullets(notes))
+    summary_text = f"Clause by clause ({report['summary']['cases']} cases)"
+    opening = f'<details class="survey-details"><summary>{html.escape(summary_text)}</summary>'
+    result.append(nodes.raw("", opening, format="html"))
+    result.append(clause_matrix(report))
+    result.append(nodes.raw("", "</details>", format="html"))
     return result
 
 

@@ -43,10 +43,14 @@ def side_by_side_figure() -> Figure:
     stems(axes[0, 0], list(range(len(a1))), a1.tolist(), SIGNAL)
     axes[0, 0].set_title("a: an impulse", fontsize=10, color=SIGNAL)
     stems(axes[0, 1], list(range(len(KERNEL_1D))), KERNEL_1D.tolist(), KERNEL)
-    axes[0, 1].set_title("kernel v = " + str(KERNEL_1D.astype(int).tolist()), fontsize=10, color=KERNEL)
+    axes[0, 1].set_title(
+        "kernel v = " + str(KERNEL_1D.astype(int).tolist()), fontsize=10, color=KERNEL
+    )
     for ax, values, name in ((axes[0, 2], conv1, "convolve"), (axes[0, 3], corr1, "correlate")):
         stems(ax, list(range(len(values))), values.tolist(), RESULT)
-        ax.set_title(f"{name}(a, v, 'same')\n= {values.astype(int).tolist()}", fontsize=9, color=RESULT)
+        ax.set_title(
+            f"{name}(a, v, 'same')\n= {values.astype(int).tolist()}", fontsize=9, color=RESULT
+        )
     for ax in axes[0]:
         ax.set_ylim(0, 3.5)
         ax.set_xticks(range(0, 7, 2) if ax is not axes[0, 1] else range(3))

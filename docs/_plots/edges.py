@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 import convspec
 
-from .style import RESULT, SIGNAL, KERNEL, annotate_cells, no_ticks
+from .style import KERNEL, RESULT, SIGNAL, annotate_cells, no_ticks
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
 

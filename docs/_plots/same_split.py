@@ -1,8 +1,9 @@
 """Where libraries put an even kernel in 'same' mode, measured when the site is built.
 
 Only numpy and scipy are called (importing torch or jax would cost the build more time than
-everything else together; the survey page has their verdicts).  Each 'same' output is located inside the reference's full output; the
-figure draws the two windows (MODE-4 'lower', MODE-5 'upper') and lists who picked which.
+everything else together; the survey page has their verdicts).  Each 'same' output is located
+inside the reference's full output; the figure draws the two windows (MODE-4 'lower', MODE-5
+'upper') and lists who picked which.
 """
 
 from __future__ import annotations
@@ -39,18 +40,25 @@ def library_same_modes() -> dict[str, tuple[str, Same]]:
     else:
         calls |= {
             "scipy.signal.convolve": ("convolve", lambda a, v: scipy.signal.convolve(a, v, "same")),
-            "scipy.signal.correlate": ("correlate", lambda a, v: scipy.signal.correlate(a, v, "same")),
+            "scipy.signal.correlate": (
+                "correlate",
+                lambda a, v: scipy.signal.correlate(a, v, "same"),
+            ),
             "scipy.signal.convolve2d": (
-                "convolve", lambda a, v: scipy.signal.convolve2d(a[None], v[None], "same")[0]
+                "convolve",
+                lambda a, v: scipy.signal.convolve2d(a[None], v[None], "same")[0],
             ),
             "scipy.signal.correlate2d": (
-                "correlate", lambda a, v: scipy.signal.correlate2d(a[None], v[None], "same")[0]
+                "correlate",
+                lambda a, v: scipy.signal.correlate2d(a[None], v[None], "same")[0],
             ),
             "scipy.ndimage.convolve1d": (
-                "convolve", lambda a, v: scipy.ndimage.convolve1d(a, v, mode="constant")
+                "convolve",
+                lambda a, v: scipy.ndimage.convolve1d(a, v, mode="constant"),
             ),
             "scipy.ndimage.correlate1d": (
-                "correlate", lambda a, v: scipy.ndimage.correlate1d(a, v, mode="constant")
+                "correlate",
+                lambda a, v: scipy.ndimage.correlate1d(a, v, mode="constant"),
             ),
         }
     return calls
@@ -95,17 +103,19 @@ def split_figure() -> Figure:
         ("upper", convspec.mode_window(n, k, "same", alignment="upper"), KERNEL, -0.45),
     ]
     for name, (start, length), color, y in windows:
-        ax.add_patch(
-            Rectangle((start + 0.05, y), length - 0.1, 0.2, facecolor=color, alpha=0.85)
-        )
+        ax.add_patch(Rectangle((start + 0.05, y), length - 0.1, 0.2, facecolor=color, alpha=0.85))
         rule = "(K − 1) // 2" if name == "lower" else "K // 2"
         libraries = "\n".join(
             textwrap.wrap(", ".join(found[name]) or "none of the installed libraries", 70)
         )
         text_y = y + 0.45 if y > 0 else y - 0.25
         ax.text(
-            start, text_y, f"{name}: start {rule} = {start}\n{libraries}",
-            fontsize=8.5, color=color, va="bottom" if y > 0 else "top",
+            start,
+            text_y,
+            f"{name}: start {rule} = {start}\n{libraries}",
+            fontsize=8.5,
+            color=color,
+            va="bottom" if y > 0 else "top",
         )
     if found["other"]:
         ax.text(0, -1.6, "elsewhere: " + ", ".join(found["other"]), fontsize=8, color=RESULT)

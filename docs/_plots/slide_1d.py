@@ -15,7 +15,9 @@ from .style import KERNEL, RESULT, SIGNAL, stems, tidy
 OFFSET = 0.14  # horizontal offset that keeps a's and b's stems apart where both are present
 
 
-def convolution_terms(a: Sequence[float], b: Sequence[float], n: int) -> list[tuple[int, float, float]]:
+def convolution_terms(
+    a: Sequence[float], b: Sequence[float], n: int
+) -> list[tuple[int, float, float]]:
     """``(m, a[m], b[n - m])`` for every m where both factors lie inside their boxes (NOT-3)."""
     return [(m, a[m], b[n - m]) for m in range(len(a)) if 0 <= n - m < len(b)]
 
@@ -50,8 +52,13 @@ def shifts_figure(a: Sequence[float], b: Sequence[float], columns: int = 2) -> F
     rows = -(-len(c) // columns)
     top = max(max(a), max(b)) * 1.15
     fig, axes = plt.subplots(
-        rows, columns, figsize=(4.6 * columns, 2.0 * rows), sharex=True, sharey=True,
-        layout="constrained", squeeze=False,
+        rows,
+        columns,
+        figsize=(4.6 * columns, 2.0 * rows),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
     )
     for n, ax in enumerate(axes.flat):
         if n >= len(c):

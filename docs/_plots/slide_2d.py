@@ -63,14 +63,18 @@ def draw_frame(
     draw_grid(left, image, image * 0.6, np.ones_like(image, dtype=bool))
     kh, kw = kernel.shape
     left.add_patch(
-        Rectangle(
-            (j - 0.5, i - 0.5), kw, kh, fill=False, edgecolor=KERNEL, linewidth=3, zorder=5
-        )
+        Rectangle((j - 0.5, i - 0.5), kw, kh, fill=False, edgecolor=KERNEL, linewidth=3, zorder=5)
     )
     for (r, c), weight in np.ndenumerate(kernel):
         left.text(
-            j + c + 0.3, i + r + 0.32, f"×{weight:g}", ha="center", va="center",
-            fontsize=6.5, color=KERNEL, fontweight="bold",
+            j + c + 0.3,
+            i + r + 0.32,
+            f"×{weight:g}",
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color=KERNEL,
+            fontweight="bold",
         )
     done = np.zeros(output.shape, dtype=bool)
     for r, c in where[: step + 1]:

@@ -13,7 +13,9 @@ RESULT = "#2e8b57"  # the output (green)
 MUTED = "#9aa3ad"  # axes, zero lines, positions outside a box
 
 
-def stems(ax: Axes, positions: Sequence[int], values: Sequence[float], color: str, **kw: object) -> None:
+def stems(
+    ax: Axes, positions: Sequence[int], values: Sequence[float], color: str, **kw: object
+) -> None:
     """A stem plot in one colour with a light base line."""
     markers, lines, base = ax.stem(positions, values, basefmt=" ", **kw)  # type: ignore[arg-type]
     markers.set_color(color)
@@ -28,7 +30,9 @@ def tidy(ax: Axes) -> None:
         ax.spines[side].set_visible(False)
 
 
-def annotate_cells(ax: Axes, values: np.ndarray, *, fmt: str = "{:g}", color: str = "black") -> None:
+def annotate_cells(
+    ax: Axes, values: np.ndarray, *, fmt: str = "{:g}", color: str = "black"
+) -> None:
     """Write each value of a 2-D array in the centre of its cell of an ``imshow``."""
     for (row, col), value in np.ndenumerate(values):
         ax.text(col, row, fmt.format(value), ha="center", va="center", color=color, fontsize=9)

@@ -1,0 +1,244 @@
+"""The built documentation site, opened in a real browser (Debian's chromium via Playwright).
+
+Checks what a reader would notice: math is typeset (no raw TeX on the page, KaTeX's fonts
+loaded from the site itself), pictures load, the navigation leads to the spec, search finds
+pages, the layout fits a phone, and no request leaves the machine.  Screenshots of a few pages
+at desktop and phone width are written to ``$CONVSPEC_DOCS_SCREENSHOTS`` (default
+``/tmp/convspec-docs-screenshots``) for a person to look at.
+
+Skips unless playwright is installed, chromium is at ``$CONVSPEC_CHROMIUM`` (default
+``/usr/bin/chromium``) and the site has been built (``nox -s docs``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+SITE = Path(__file__).resolve().parents[1] / "docs" / "_build" / "html"
+CHROMIUM = Path(os.environ.get("CONVSPEC_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(os.environ.get("CONVSPEC_DOCS_SCREENSHOTS", "/tmp/convspec-docs-screenshots"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOST = "127.0.0.1"
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not CHROMIUM.is_file():
+    pytest.skip(f"chromium not found at {CHROMIUM}", allow_module_level=True)
+if not (SITE / "docs" / "index.html").is_file():
+    pytest.skip(f"the site is not built in {SITE} (run: nox -s docs)", allow_module_level=True)
+
+# Pages with math, with plots, and the generated reference pages.
+MATH_PAGES = ["spec/convolution.html", "spec/modes.html", "docs/tutorial/by-hand.html"]
+PLOT_PAGES = {
+    "docs/tutorial/by-hand.html": 2,
+    "docs/tutorial/slide-2d.html": 3,  # frames, the GIF, conv vs corr
+    "docs/explanation/why-no-flip.html": 2,
+    "docs/explanation/same-split.html": 1,
+    "spec/convolution.html": 1,
+}
+SCREENSHOT_PAGES = {
+    "home": "docs/index.html",
+    "by-hand": "docs/tutorial/by-hand.html",
+    "slide-2d": "docs/tutorial/slide-2d.html",
+    "spec-convolution": "spec/convolution.html",
+    "survey": "docs/reference/survey.html",
+}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+RAW_TEX = re.compile(r"\$[^$\n]{1,80}\$|\\(sum|frac|begin|end|left|right|operatorname|mathbb)\b")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url() -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOCAL_HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def requests_seen() -> list[str]:
+    """Every URL the browser asked for, across the whole module."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_sync.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def open_context(browser: object, requests_seen: list[str], viewport: dict[str, int]) -> object:
+    """A browser context that records every request and blocks any that is not local."""
+    context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]
+
+    def route(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        requests_seen.append(url)
+        scheme, host = urlsplit(url).scheme, urlsplit(url).hostname
+        if scheme in ("data", "blob") or host == LOCAL_HOST:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    return context
+
+
+@pytest.fixture
+def page(browser: object, requests_seen: list[str]) -> Iterator[object]:
+    context = open_context(browser, requests_seen, DESKTOP)
+    try:
+        yield context.new_page()  # type: ignore[attr-defined]
+    finally:
+        context.close()  # type: ignore[attr-defined]
+
+
+def visible_prose(page: object) -> str:
+    """The article's text as a reader sees it, without code blocks and KaTeX's MathML copy."""
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """() => {
+            const article = document.querySelector('article') || document.body;
+            const copy = article.cloneNode(true);
+            copy.querySelectorAll('pre, code, .katex-mathml, script, style, .headerlink')
+                .forEach(node => node.remove());
+            return copy.textContent;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("path", MATH_PAGES)
+def test_math_is_typeset_from_local_fonts(page: object, site_url: str, path: str) -> None:
+    page.goto(site_url + path)  # type: ignore[attr-defined]
+    katex_count = page.locator(".katex").count()  # type: ignore[attr-defined]
+    assert katex_count > 0, f"{path}: no KaTeX-rendered math"
+    raw = RAW_TEX.findall(visible_prose(page))
+    assert not raw, f"{path}: raw TeX in the visible text: {raw[:5]}"
+    loaded = page.evaluate(  # type: ignore[attr-defined]
+        """async () => {
+            await document.fonts.ready;
+            return [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'KaTeX_Main'
+                                                  && f.status === 'loaded').length;
+        }"""
+    )
+    assert loaded > 0, f"{path}: KaTeX's font did not load"
+
+
+@pytest.mark.parametrize(("path", "at_least"), PLOT_PAGES.items())
+def test_pictures_load(page: object, site_url: str, path: str, at_least: int) -> None:
+    page.goto(site_url + path, wait_until="load")  # type: ignore[attr-defined]
+    images = page.evaluate(  # type: ignore[attr-defined]
+        """() => [...document.querySelectorAll('article img')].map(img => ({
+            src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0}))"""
+    )
+    assert len(images) >= at_least, f"{path}: {len(images)} pictures, expected {at_least}"
+    broken = [image["src"] for image in images if not image["loaded"]]
+    assert not broken, f"{path}: pictures that did not load: {broken}"
+
+
+def test_root_redirects_and_navigation_reaches_a_clause(page: object, site_url: str) -> None:
+    page.goto(site_url)  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r".*/docs/index\.html$"))  # type: ignore[attr-defined]
+    page.locator(".sidebar-tree a", has_text="The specification").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r".*/spec/index\.html$"))  # type: ignore[attr-defined]
+    page.locator("article a", has_text="Convolution").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r".*/spec/convolution\.html$"))  # type: ignore[attr-defined]
+    clause = page.locator("#CONV-1")  # type: ignore[attr-defined]
+    assert clause.is_visible()
+    assert "Definition of convolution" in clause.inner_text()
+
+
+def test_clause_index_links_to_the_clause(page: object, site_url: str) -> None:
+    page.goto(site_url + "docs/reference/clauses.html")  # type: ignore[attr-defined]
+    page.locator("table.clause-index a", has_text="CORR-4").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r".*/spec/correlation\.html#CORR-4$"))  # type: ignore[attr-defined]
+    assert page.locator("#CORR-4").is_visible()  # type: ignore[attr-defined]
+
+
+def test_search_finds_pages(page: object, site_url: str) -> None:
+    page.goto(site_url + "search.html?q=convolution")  # type: ignore[attr-defined]
+    results = page.locator("ul.search li")  # type: ignore[attr-defined]
+    results.first.wait_for(timeout=15_000)
+    assert results.count() >= 3
+    assert "spec/convolution.html" in " ".join(
+        results.locator("a").evaluate_all("links => links.map(a => a.href)")
+    )
+
+
+def test_survey_page_shows_every_stored_report(page: object, site_url: str) -> None:
+    survey_dir = SITE.parents[1] / "data" / "survey"
+    names = sorted(
+        json.loads(path.read_text())["backend"]["name"] for path in survey_dir.glob("*.json")
+    )
+    if not names:
+        pytest.skip("no stored survey reports in docs/data/survey")
+    page.goto(site_url + "docs/reference/survey.html")  # type: ignore[attr-defined]
+    shown = page.locator("table.survey-overview tbody tr td:first-child").all_inner_texts()  # type: ignore[attr-defined]
+    assert sorted(set(shown)) == names
+    for name in names:
+        assert page.locator(f"#survey-{name}").count() == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", SCREENSHOT_PAGES)
+def test_phone_width_has_no_sideways_scroll_and_screenshots(
+    browser: object, requests_seen: list[str], site_url: str, name: str
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = open_context(browser, requests_seen, viewport)
+        try:
+            page = context.new_page()  # type: ignore[attr-defined]
+            page.goto(site_url + SCREENSHOT_PAGES[name], wait_until="load")
+            page.evaluate("document.fonts.ready")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=False)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{name} at {label} width scrolls sideways by {overflow}px"
+        finally:
+            context.close()  # type: ignore[attr-defined]
+
+
+def test_no_request_left_the_machine(requests_seen: list[str]) -> None:
+    """Runs last in this module: every request of the tests above went to the local server."""
+    assert requests_seen, "the browser tests above made no requests"
+    outside = sorted(
+        {
+            url
+            for url in requests_seen
+            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != LOCAL_HOST
+        }
+    )
+    assert not outside, f"requests to other hosts: {outside}"
