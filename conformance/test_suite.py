@@ -7,6 +7,7 @@ diagnosis and reproduction -- the same verdicts as ``convspec check``.
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -69,5 +70,7 @@ def test_check(group: dict[str, Any] | None, request: pytest.FixtureRequest) -> 
         result = evaluate(backend, case, outcome, partner)
         if result.status == "fail":
             failures.append(describe_failure(result, request.config.getoption("--backend")))
+        elif result.status == "deviation":
+            warnings.warn(f"documented deviation: {result.deviation}", stacklevel=1)
     if failures:
         pytest.fail(f"{len(failures)} of {len(cases)} cases failed\n\n" + "\n\n".join(failures))
