@@ -6,6 +6,7 @@ Shapes stay small: the literal sums cost one Python step per term.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,20 @@ def shape_pairs(draw: st.DrawFn, ranks: tuple[int, ...] = (1, 2, 3)) -> tuple[tu
     a_shape = tuple(draw(side) for _ in range(rank))
     v_shape = tuple(draw(side) for _ in range(rank))
     return a_shape, v_shape
+
+
+ArrayMaker = Callable[[str, tuple[int, ...]], st.SearchStrategy[Array]]
+
+
+@st.composite
+def operand_pairs(
+    draw: st.DrawFn, make: ArrayMaker, dtypes: Sequence[str], ranks: tuple[int, ...] = (1, 2, 3)
+) -> tuple[Array, Array]:
+    """``(a, v)`` of drawn shapes; each of a dtype drawn from ``dtypes``, values by ``make``."""
+    a_shape, v_shape = draw(shape_pairs(ranks))
+    a = draw(make(draw(st.sampled_from(dtypes)), a_shape))
+    v = draw(make(draw(st.sampled_from(dtypes)), v_shape))
+    return a, v
 
 
 @st.composite

@@ -28,10 +28,8 @@ DTYPES = [
     "complex128",
 ]
 OPERATIONS = {
-    "convolve": convspec.convolve,
-    "correlate": convspec.correlate,
-    "convolve_literal": convspec.convolve_literal,
-    "correlate_literal": convspec.correlate_literal,
+    name: getattr(convspec, name)
+    for name in ("convolve", "correlate", "convolve_literal", "correlate_literal")
 }
 each_operation = pytest.mark.parametrize("name", sorted(OPERATIONS))
 

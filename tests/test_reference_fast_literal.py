@@ -9,6 +9,7 @@ N > K, N == K, N < K and length-1 axes, mixed per axis.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from reference_support import (
     direct_sum_bound,
     dyadic_arrays,
     integer_arrays,
+    operand_pairs,
     outcome,
     random_arrays,
     shape_pairs,
@@ -40,18 +42,10 @@ operations = st.sampled_from(sorted(OPERATIONS))
 modes = st.sampled_from(convspec.MODES)
 
 
-@st.composite
-def integer_cases(draw: st.DrawFn) -> tuple[Array, Array]:
-    a_shape, v_shape = draw(shape_pairs())
-    a = draw(integer_arrays(draw(st.sampled_from(INTEGER_DTYPES)), a_shape))
-    v = draw(integer_arrays(draw(st.sampled_from(INTEGER_DTYPES)), v_shape))
-    return a, v
-
-
 I64 = np.iinfo(np.int64)
 
 
-@given(integer_cases(), operations, modes)
+@given(operand_pairs(integer_arrays, INTEGER_DTYPES), operations, modes)
 @example((np.array([127, -128, 127], np.int8), np.array([-128, -128], np.int8)), "convolve", "full")
 @example(
     (np.array([2**32 - 1] * 3, np.uint32), np.array([2**32 - 1], np.uint32)), "correlate", "same"
@@ -96,15 +90,11 @@ def test_integer_paths_are_all_reached() -> None:
     )
 
 
-@st.composite
-def dyadic_cases(draw: st.DrawFn, dtypes: tuple[str, ...]) -> tuple[Array, Array]:
-    a_shape, v_shape = draw(shape_pairs())
-    a = draw(dyadic_arrays(draw(st.sampled_from(dtypes)), a_shape))
-    v = draw(dyadic_arrays(draw(st.sampled_from(dtypes)), v_shape))
-    return a, v
-
-
-@given(dyadic_cases(("float32", "float64", "complex64", "complex128")), operations, modes)
+@given(
+    operand_pairs(dyadic_arrays, ("float32", "float64", "complex64", "complex128")),
+    operations,
+    modes,
+)
 @example((np.array([0.5, -0.25, 1024.0]), np.array([0.125])), "convolve", "full")
 @example((np.ones((3, 1)), np.ones((1, 3))), "correlate", "same")
 @example((np.array([[1.0 + 2j, 3.0]]), np.array([[1.0], [2.0 - 1j]])), "correlate", "full")
@@ -117,37 +107,28 @@ def test_dyadic_floats_exact(case: tuple[Array, Array], operation: str, mode: st
     np.testing.assert_array_equal(got, want, strict=True)
 
 
-@st.composite
-def random_cases(draw: st.DrawFn, dtype: str, magnitude: float) -> tuple[Array, Array]:
-    a_shape, v_shape = draw(shape_pairs())
-    a = draw(random_arrays(dtype, a_shape, magnitude))
-    v = draw(random_arrays(dtype, v_shape, magnitude))
-    return a, v
-
-
-@given(random_cases("float64", 1e3), operations, modes)
+@given(
+    st.sampled_from(["float64", "complex128"]).flatmap(
+        lambda dtype: operand_pairs(partial(random_arrays, magnitude=1e3), (dtype,))
+    ),
+    operations,
+    modes,
+)
 @example((np.array([1e-300, 3.0, 1e300]), np.array([1e-10, 7.0])), "correlate", "full")
-def test_random_float64_within_bound(case: tuple[Array, Array], operation: str, mode: str) -> None:
-    """Arbitrary finite floats: the two differ only by the order of summation."""
+def test_random_floats_within_bound(case: tuple[Array, Array], operation: str, mode: str) -> None:
+    """Arbitrary finite float64 and complex128: they differ only by the order of summation."""
     a, v = case
     fast, literal = OPERATIONS[operation]
     got, want = fast(a, v, mode), literal(a, v, mode)
-    assert got.dtype == want.dtype == np.float64
-    assert_within_bound(got, want, direct_sum_bound(a, v, operation, mode))
-
-
-@given(random_cases("complex128", 1e3), operations, modes)
-def test_random_complex_within_bound(case: tuple[Array, Array], operation: str, mode: str) -> None:
-    a, v = case
-    fast, literal = OPERATIONS[operation]
-    got, want = fast(a, v, mode), literal(a, v, mode)
-    assert got.dtype == want.dtype == np.complex128
+    assert got.dtype == want.dtype == np.result_type(a, v)
     assert_within_bound(got, want, direct_sum_bound(a, v, operation, mode))
 
 
 @given(
     st.sampled_from(["float16", "float32", "complex64"]).flatmap(
-        lambda dtype: random_cases(dtype, 8.0 if dtype == "float16" else 1e3)
+        lambda dtype: operand_pairs(
+            partial(random_arrays, magnitude=8.0 if dtype == "float16" else 1e3), (dtype,)
+        )
     ),
     operations,
     modes,
@@ -223,7 +204,7 @@ def test_inf_is_not_spread_by_structural_zeros() -> None:
 
 
 @given(
-    dyadic_cases(("float64", "complex128")),
+    operand_pairs(dyadic_arrays, ("float64", "complex128")),
     operations,
     modes,
     st.sampled_from([64, 600, 5000]),

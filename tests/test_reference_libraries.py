@@ -9,6 +9,7 @@ in float64, so the difference is bounded by the direct-summation bound.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,25 +22,20 @@ from hypothesis import strategies as st
 from reference_support import (
     assert_within_bound,
     direct_sum_bound,
+    operand_pairs,
     random_arrays,
-    shape_pairs,
 )
 
 import convspec
 
 Array = np.ndarray[Any, np.dtype[Any]]
+RANDOM = partial(random_arrays, magnitude=1e3)
+FLOATS = ("float64", "complex128")
 
 try:
     import scipy.signal as scipy_signal
 except ImportError:  # scipy is an optional extra
     scipy_signal = None
-
-
-@st.composite
-def random_pairs(draw: st.DrawFn, ranks: tuple[int, ...]) -> tuple[Array, Array]:
-    a_shape, v_shape = draw(shape_pairs(ranks))
-    dtype = draw(st.sampled_from(["float64", "complex128"]))
-    return draw(random_arrays(dtype, a_shape, 1e3)), draw(random_arrays(dtype, v_shape, 1e3))
 
 
 def shares_same_window_with_numpy(a: Array, v: Array) -> bool:
@@ -53,7 +49,7 @@ def scipy_accepts_valid(a: Array, v: Array) -> bool:
     return all(n >= k for n, k in pairs) or all(n <= k for n, k in pairs)
 
 
-@given(random_pairs((1,)), st.sampled_from(convspec.MODES))
+@given(operand_pairs(RANDOM, FLOATS, ranks=(1,)), st.sampled_from(convspec.MODES))
 def test_agrees_with_numpy(pair: tuple[Array, Array], mode: str) -> None:
     a, v = pair
     assume(mode != "same" or shares_same_window_with_numpy(a, v))
@@ -70,7 +66,7 @@ def test_agrees_with_numpy(pair: tuple[Array, Array], mode: str) -> None:
 
 
 @pytest.mark.skipif(scipy_signal is None, reason="scipy is not installed")
-@given(random_pairs((1, 2, 3)), st.sampled_from(convspec.MODES))
+@given(operand_pairs(RANDOM, FLOATS), st.sampled_from(convspec.MODES))
 def test_agrees_with_scipy_signal(pair: tuple[Array, Array], mode: str) -> None:
     a, v = pair
     assume(mode != "valid" or scipy_accepts_valid(a, v))
