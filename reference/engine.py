@@ -22,10 +22,12 @@ Two strategies:
   big kernels: peak memory stays under twice the output plus a constant.  Work per output
   element is ``P * (B + K - 1)`` multiply-adds with ``B`` bounded, so the cost grows as
   ``N * K``.
-* **Shift and add** (non-finite data, and integers too large for float64 to hold exactly).
-  One pass per tap of the smaller operand: ``out[window(tap)] += w[tap] * s``.  The Toeplitz
-  matrix holds structural zeros, and ``0 * inf`` is NaN, so data with inf or NaN takes
-  this path, which forms only the products the spec's sum contains.
+* **Shift and add** (non-finite data or data whose products could overflow, and integers
+  too large for float64 to hold exactly).  One pass per tap of the smaller operand:
+  ``out[window(tap)] += w[tap] * s``.  The Toeplitz matrix holds structural zeros, and
+  ``0 * inf`` is NaN, so data with inf or NaN takes this path, which forms only the
+  products the spec's sum contains, each rounded on its own (no fused multiply-add hides
+  an overflowing product).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+from .exact import term_count_bound
 
 __all__ = ["ToeplitzPlan", "full_convolution", "plan_toeplitz"]
 
@@ -63,7 +67,7 @@ def full_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
     """
     # IEEE arithmetic is the specified result (NOT-6): inf - inf is NaN without a warning.
     with np.errstate(all="ignore"):
-        if compute.kind in "fc" and _all_finite(a) and _all_finite(v):
+        if compute.kind in "fc" and _cannot_overflow(a, v, compute):
             return _toeplitz_convolution(a, v, compute)
         signal, kernel = (a, v) if a.size >= v.size else (v, a)
         return _shift_and_add(
@@ -71,9 +75,27 @@ def full_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
         )
 
 
-def _all_finite(x: Array) -> bool:
-    """Whether every element of ``x`` is finite (no inf, no NaN)."""
-    return bool(np.isfinite(x).all())
+def _cannot_overflow(a: Array, v: Array, compute: np.dtype[Any]) -> bool:
+    """Whether all data are finite and no product or partial sum can overflow ``compute``.
+
+    Then every term is finite, so the structural zeros add nothing and the order of the
+    sum (and BLAS's fused multiply-adds) cannot turn an overflow into inf or NaN where the
+    spec's terms (NOT-6) would give another.
+    """
+    bound = _largest_magnitude(a) * _largest_magnitude(v) * term_count_bound(a.shape, v.shape)
+    return bound <= float(np.finfo(compute).max)  # False for inf and NaN
+
+
+def _largest_magnitude(x: Array) -> float:
+    """An upper bound on ``max |x|`` (sqrt 2 loose for complex); inf or NaN if x holds one."""
+    parts = (x.real, x.imag) if x.dtype.kind == "c" else (x,)
+    largest = 0.0
+    for part in parts:
+        high, low = float(part.max()), float(part.min())
+        if not (math.isfinite(high) and math.isfinite(low)):
+            return math.inf
+        largest = max(largest, high, -low)
+    return largest * math.sqrt(2) if x.dtype.kind == "c" else largest
 
 
 def _shift_and_add(signal: Array, kernel: Array) -> Array:

@@ -182,8 +182,13 @@ def nonfinite_cases(draw: st.DrawFn) -> tuple[Array, Array]:
 @example((np.array([np.inf, -np.inf]), np.array([1.0, 1.0])), "correlate", "full")
 @example((np.array([[np.nan, 1.0], [2.0, 3.0]]), np.array([[1.0]])), "convolve", "same")
 @example((np.array([1.0, 2.0]), np.array([0.0, np.inf, 0.0])), "correlate", "valid")
+@example((np.array([1e308, 1e308, 1.0]), np.array([10.0, -10.0])), "convolve", "full")
+@example((np.array([[1e200, 1.0], [1e200, -1e200]]), np.array([[1e200, 2.0]])), "correlate", "full")
 def test_nonfinite_exact(case: tuple[Array, Array], operation: str, mode: str) -> None:
-    """inf and NaN come out exactly where the literal sum puts them, and nowhere else (NOT-6)."""
+    """inf and NaN come out exactly where the literal sum puts them, and nowhere else (NOT-6).
+
+    The last examples are finite data whose products overflow: each such term is inf.
+    """
     a, v = case
     fast, literal = OPERATIONS[operation]
     got, want = fast(a, v, mode), literal(a, v, mode)
