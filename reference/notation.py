@@ -10,7 +10,7 @@ and fixes the dtype a result has (NOT-4, NOT-5).
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,7 @@ def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dty
         # np.asarray does not read DLPack: an object that offers only __dlpack__ would
         # become a 0-d object array.  np.from_dlpack reads it (a view, no copy).
         if hasattr(x, "__dlpack__") and not hasattr(x, "__array__"):
-            array = np.from_dlpack(x)
+            array = np.from_dlpack(cast(Any, x))
         else:
             array = np.asarray(x)
     except (ValueError, TypeError, BufferError, RuntimeError) as error:
