@@ -6,6 +6,9 @@ which makes a cold run of every session several times faster, and with virtualen
 
 from __future__ import annotations
 
+import shutil
+import time
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -47,11 +50,34 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Build the site with Sphinx under -W (warnings are errors)."""
+    """Build the site from scratch under -W and nitpicky references; print the build time."""
     session.install("-e", ".[docs]")
+    shutil.rmtree("docs/_build", ignore_errors=True)
+    started = time.perf_counter()
     session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "html", "-c", "docs", ".", "docs/_build/html"
+        "sphinx-build",
+        "-W",
+        "--keep-going",
+        "-n",
+        "-b",
+        "html",
+        "-c",
+        "docs",
+        ".",
+        "docs/_build/html",
+        *session.posargs,
     )
+    session.log(f"docs built in {time.perf_counter() - started:.1f} s: docs/_build/html/index.html")
+
+
+@nox.session(name="docs-browser", python=PYTHON)
+def docs_browser(session: nox.Session) -> None:
+    """Open the built site in chromium (Playwright) and check it; needs /usr/bin/chromium.
+
+    Run ``nox -s docs`` first.  Screenshots go to /tmp/convspec-docs-screenshots.
+    """
+    session.install("-e", ".[docs-browser]")
+    session.run("pytest", "tests/test_docs_browser.py", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -59,6 +59,10 @@ SCREENSHOT_PAGES = {
     "slide-2d": "docs/tutorial/slide-2d.html",
     "spec-convolution": "spec/convolution.html",
     "survey": "docs/reference/survey.html",
+    "report-schema": "docs/reference/report-schema.html",
+    "api": "docs/reference/api.html",
+    "cli": "docs/reference/cli.html",
+    "why-no-flip": "docs/explanation/why-no-flip.html",
 }
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
