@@ -86,3 +86,33 @@ def bench(session: nox.Session) -> None:
     # threadpoolctl lets the benchmark report BLAS threads and time convspec on one thread.
     session.install("-e", ".[scipy]", "threadpoolctl")
     session.run("python", "bench/bench_reference.py", *session.posargs)
+
+
+#: The bundled backends of the conformance suite and the extra each needs.
+BACKENDS = {
+    "numpy": None,
+    "scipy-signal": "scipy",
+    "scipy-signal-fft": "scipy",
+    "scipy-ndimage": "scipy",
+    "torch": "torch",
+    "jax": "jax",
+}
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("backend", list(BACKENDS), ids=list(BACKENDS))
+def conformance(session: nox.Session, backend: str) -> None:
+    """``convspec check BACKEND`` (quick profile; ``-- --profile full`` for the deep one)."""
+    extra = BACKENDS[backend]
+    session.install("-e", f".[{extra}]" if extra else ".")
+    session.run("convspec", "check", backend, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def survey(session: nox.Session) -> None:
+    """Refresh docs/data/survey/BACKEND.json: a full-profile report per bundled backend."""
+    session.install("-e", ".[scipy,torch,jax]")
+    for backend in BACKENDS:
+        report = f"docs/data/survey/{backend}.json"
+        command = ["convspec", "check", backend, "--profile", "full", "--quiet"]
+        session.run(*command, "--report", "json", report, success_codes=[0, 1])
