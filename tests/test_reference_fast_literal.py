@@ -234,6 +234,34 @@ def test_engine_chunking_exact(
     np.testing.assert_array_equal(got, want, strict=True)
 
 
+EDGE_SHAPES = [
+    ((5,), (1,)),  # K = 1
+    ((4,), (4,)),  # K = N
+    ((3,), (7,)),  # K > N
+    ((1,), (1,)),
+    ((1, 5), (3, 1)),  # length-1 axes, N > K on one axis and N < K on the other
+    ((4, 2), (2, 4)),
+    ((2, 6), (5, 3)),  # non-square, mixed
+    ((2, 3, 1), (1, 3, 4)),
+    ((3, 3, 3), (3, 3, 3)),
+    ((1, 1, 1), (2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize(("a_shape", "v_shape"), EDGE_SHAPES)
+@pytest.mark.parametrize("mode", convspec.MODES)
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_edge_shapes_exact(
+    a_shape: tuple[int, ...], v_shape: tuple[int, ...], mode: str, operation: str
+) -> None:
+    """The shape cases hypothesis is meant to find, made certain; complex dyadic data."""
+    rng = np.random.default_rng(len(a_shape) * 100 + sum(a_shape) * 10 + sum(v_shape))
+    a = (rng.integers(-9, 10, a_shape) + 1j * rng.integers(-9, 10, a_shape)) / 4
+    v = (rng.integers(-9, 10, v_shape) - 1j * rng.integers(-9, 10, v_shape)) / 2
+    fast, literal = OPERATIONS[operation]
+    np.testing.assert_array_equal(fast(a, v, mode), literal(a, v, mode), strict=True)
+
+
 LARGER_SHAPES = [
     ((300,), (7,)),
     ((7,), (300,)),
