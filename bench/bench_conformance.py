@@ -22,8 +22,17 @@ def check(backend: str, profile: str, in_process: bool) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         command = [
-            sys.executable, "-m", "convspec.conformance", "check", backend,
-            "--profile", profile, "--quiet", "--report", "json", str(report),
+            sys.executable,
+            "-m",
+            "convspec.conformance",
+            "check",
+            backend,
+            "--profile",
+            profile,
+            "--quiet",
+            "--report",
+            "json",
+            str(report),
         ]
         if in_process:
             command.append("--in-process")
@@ -36,15 +45,19 @@ def check(backend: str, profile: str, in_process: bool) -> tuple[float, dict]:
 def main() -> None:
     backends = sys.argv[1:] or ["numpy"]
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
-    print(f"{'backend':<18}{'profile':<9}{'calls':<12}{'cases':>7}{'wall s':>9}{'target':>8}  verdict")
+    print(
+        f"{'backend':<18}{'profile':<9}{'calls':<12}{'cases':>7}{'wall s':>9}{'target':>8}  verdict"
+    )
     for backend in backends:
         for profile in ("quick", "full"):
             for in_process in (False, True):
                 seconds, report = check(backend, profile, in_process)
                 target = f"{TARGETS[profile]:g}" if not in_process else ""
+                calls = "in-process" if in_process else "isolated"
+                cases = report["summary"]["cases"]
                 print(
-                    f"{backend:<18}{profile:<9}{'in-process' if in_process else 'isolated':<12}"
-                    f"{report['summary']['cases']:>7}{seconds:>9.1f}{target:>8}  {report['verdict']}"
+                    f"{backend:<18}{profile:<9}{calls:<12}{cases:>7}{seconds:>9.1f}{target:>8}"
+                    f"  {report['verdict']}"
                 )
 
 

@@ -65,9 +65,12 @@ def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
                 )
     for mode in ("full", "valid", "same"):
         if mode != call.mode:
-            yield f"returns the {mode!r} window for mode {call.mode!r}", lambda x, m=mode: (
-                *x[:3],
-                m,
+            yield (
+                f"returns the {mode!r} window for mode {call.mode!r}",
+                lambda x, m=mode: (
+                    *x[:3],
+                    m,
+                ),
             )
 
 
@@ -106,7 +109,9 @@ def _value_hypotheses(op: Operation, call: Call, actual: Array) -> list[str]:
             if _matches(actual, lower, a, v, mode):
                 found.append(f"error fits {precision} accumulation, not the declared precision")
                 break
-        if op.method == "direct" and _matches(actual, dataclasses.replace(op, method="fft"), a, v, mode):
+        if op.method == "direct" and _matches(
+            actual, dataclasses.replace(op, method="fft"), a, v, mode
+        ):
             found.append("error fits an FFT (normwise) bound, not the declared direct method")
     return found
 

@@ -77,9 +77,7 @@ def assert_discriminating(v: Array) -> None:
     for perm in itertools.permutations(range(v.ndim)):
         if all(v.shape[axis] == 1 for axis, p in enumerate(perm) if p != axis):
             continue  # moves only length-1 axes (or none): the same index set
-        if tuple(v.shape[p] for p in perm) == v.shape and np.array_equal(
-            np.transpose(v, perm), v
-        ):
+        if tuple(v.shape[p] for p in perm) == v.shape and np.array_equal(np.transpose(v, perm), v):
             raise AssertionError(f"ND-4: kernel equals its transpose {perm}: {v!r}")
 
 

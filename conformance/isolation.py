@@ -12,6 +12,7 @@ and does the same.  Batching keeps the fast path fast: one round trip per batch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -199,13 +200,9 @@ class Isolated:
 
     def close(self) -> None:
         if self.send_conn is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 self.send_conn.send(None)
-            except (OSError, ValueError):
-                pass
         if self.process is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
         self._kill()

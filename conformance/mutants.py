@@ -28,8 +28,8 @@ __all__ = [
     "RETURNS_NAN",
     "TRANSPOSES",
     "UPPER_DECLARED_LOWER",
-    "WRONG_SHAPE",
     "WRAPS",
+    "WRONG_SHAPE",
 ]
 
 REAL = ("float64",)
@@ -41,7 +41,9 @@ def _one(function: Any, note: str, **declared: Any) -> Backend:
     return Backend(
         name=f"mutant: {note}",
         version="0",
-        operations={"convolve" if declared["flips"] else "correlate": Operation(function, **declared)},
+        operations={
+            "convolve" if declared["flips"] else "correlate": Operation(function, **declared)
+        },
         notes=(note,),
     )
 
@@ -111,7 +113,9 @@ RETURNS_NAN = _one(
 #: Hangs on every 'same' call.
 HANGS = _one(_hangs_on_same, "hangs on mode 'same'", dtypes=REAL, same_alignment="numpy-convolve")
 #: Kills its interpreter on every 'valid' call.
-EXITS = _one(_exits_on_valid, "os._exit on mode 'valid'", dtypes=REAL, same_alignment="numpy-convolve")
+EXITS = _one(
+    _exits_on_valid, "os._exit on mode 'valid'", dtypes=REAL, same_alignment="numpy-convolve"
+)
 #: Declares exact int64 results but wraps around in int8.
 WRAPS = _one(
     lambda a, v, mode: np.convolve(a, v, mode),

@@ -41,7 +41,9 @@ def _resolve(target: str, name: str) -> Backend:
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise ValueError(f"backend {name!r}: {module_name!r} has no attribute {attribute!r}") from None
+            raise ValueError(
+                f"backend {name!r}: {module_name!r} has no attribute {attribute!r}"
+            ) from None
     if not isinstance(obj, Backend) and callable(obj):
         try:
             obj = obj()

@@ -40,8 +40,15 @@ _INLINE_LIMIT = 64
 
 
 def _cell() -> dict[str, Any]:
-    return {"status": "skip", "cases": 0, "failed": 0, "deviations": 0, "seconds": 0.0,
-            "max_fraction_of_bound": None, "skip_reasons": []}
+    return {
+        "status": "skip",
+        "cases": 0,
+        "failed": 0,
+        "deviations": 0,
+        "seconds": 0.0,
+        "max_fraction_of_bound": None,
+        "skip_reasons": [],
+    }
 
 
 def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
@@ -118,7 +125,8 @@ def describe_failure(result: CaseResult, reference: str, index: int = 0) -> str:
         )
     if result.expected is not None:
         lines.append(
-            "    " + _array_source("expected", np.asarray(result.expected), f"{key}_expected")
+            "    "
+            + _array_source("expected", np.asarray(result.expected), f"{key}_expected")
             + f"  # declared dtype {result.expected_dtype}"
         )
     if result.actual is not None and result.actual.size <= _INLINE_LIMIT:
@@ -154,7 +162,9 @@ def terminal(run: RunResult) -> str:
     seconds = {op: 0.0 for op in ops}
     for result in run.results:
         seconds[result.case.operation] += result.seconds
-    lines.append(f"{'':<8} {'backend time (s)':<44}" + "".join(f"{seconds[o]:>{width}.2f}" for o in ops))
+    lines.append(
+        f"{'':<8} {'backend time (s)':<44}" + "".join(f"{seconds[o]:>{width}.2f}" for o in ops)
+    )
     failed, deviating = len(run.failures), len(run.deviations)
     verdict = "CONFORMANT" if run.conformant else "NOT CONFORMANT"
     lines.append("")
@@ -205,22 +215,29 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
         if result.status == "pass":
             continue
         call = result.case.call
-        failures.append({
-            "status": result.status,
-            "deviation": result.deviation,
-            "key": case_key(index),
-            "check": result.case.check,
-            "clauses": list(result.case.clauses),
-            "operation": result.case.operation,
-            "label": result.case.label,
-            "call": {"mode": call.mode, "a_shape": list(call.a.shape), "a_dtype": str(call.a.dtype),
-                     "v_shape": list(call.v.shape), "v_dtype": str(call.v.dtype)},
-            "message": result.message,
-            "diagnosis": result.diagnosis,
-            "measurement": result.measurement,
-            "first_difference": result.first_difference,
-            "reproduction": describe_failure(result, run.reference, index),
-        })
+        failures.append(
+            {
+                "status": result.status,
+                "deviation": result.deviation,
+                "key": case_key(index),
+                "check": result.case.check,
+                "clauses": list(result.case.clauses),
+                "operation": result.case.operation,
+                "label": result.case.label,
+                "call": {
+                    "mode": call.mode,
+                    "a_shape": list(call.a.shape),
+                    "a_dtype": str(call.a.dtype),
+                    "v_shape": list(call.v.shape),
+                    "v_dtype": str(call.v.dtype),
+                },
+                "message": result.message,
+                "diagnosis": result.diagnosis,
+                "measurement": result.measurement,
+                "first_difference": result.first_difference,
+                "reproduction": describe_failure(result, run.reference, index),
+            }
+        )
     return {
         "schema_version": SCHEMA_VERSION,
         "convspec_version": convspec.__version__,
@@ -288,8 +305,10 @@ def markdown(run: RunResult) -> str:
         cells = [symbols[row[op]["status"]] for op in ops]
         lines.append(f"| {clause} {CLAUSES[clause]} | " + " | ".join(cells) + " |")
     for deviation in run.backend.documented_deviations:
-        lines += ["", f"Differs from its documentation (`{deviation.operation}`): "
-                  f"{deviation.description}."]
+        lines += [
+            "",
+            f"Differs from its documentation (`{deviation.operation}`): {deviation.description}.",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -243,9 +243,13 @@ def _evaluate(
         )
         result = _judge_values(case, op, actual, partner.value, actual.dtype, bound)
         result.diagnosis = []
-        if result.status == "fail" and actual.shape == partner.value.shape:
-            if np.allclose(actual, partner.value[(slice(None, None, -1),) * actual.ndim]):
-                result.diagnosis = ["the two operations disagree by a reversal of every axis"]
+        reversed_partner = partner.value[(slice(None, None, -1),) * actual.ndim]
+        if (
+            result.status == "fail"
+            and actual.shape == partner.value.shape
+            and np.allclose(actual, reversed_partner)
+        ):
+            result.diagnosis = ["the two operations disagree by a reversal of every axis"]
         result.seconds = outcome.seconds + partner.seconds
         return result
     expected = expectation(op, call.a, call.v, call.mode)
@@ -293,6 +297,13 @@ def run(
         runner.close()
     restarts = getattr(runner, "restarts", 0)
     return RunResult(
-        backend, reference, profile, seed, timeout, results, skip_list,
-        time.perf_counter() - started, restarts,
+        backend,
+        reference,
+        profile,
+        seed,
+        timeout,
+        results,
+        skip_list,
+        time.perf_counter() - started,
+        restarts,
     )

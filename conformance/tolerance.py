@@ -45,9 +45,7 @@ def declared_accuracy(op: Operation, result: np.dtype[Any]) -> numerics.Accuracy
     return numerics.Accuracy(op.method, precision)
 
 
-def full_bound(
-    op: Operation, a: Array, kernel: Array, result: np.dtype[Any]
-) -> Array:
+def full_bound(op: Operation, a: Array, kernel: Array, result: np.dtype[Any]) -> Array:
     """Per-element bound on the full output of ``a`` convolved with ``kernel`` (float64).
 
     ``kernel`` is the operand as the operation uses it (flipped and conjugated as declared):

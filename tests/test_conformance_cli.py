@@ -110,7 +110,5 @@ def test_backends_lists_numpy_with_its_version() -> None:
         check=True,
         cwd="/",
     ).stdout
-    assert (
-        f"numpy {np.__version__}".split()
-        == out.split("\n")[[l.split()[0] for l in out.splitlines()].index("numpy")].split()[:2]
-    )
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    assert rows["numpy"][0] == np.__version__

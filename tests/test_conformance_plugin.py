@@ -9,7 +9,16 @@ from pathlib import Path
 
 
 def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "--pyargs", "convspec.conformance", "-p", "no:cacheprovider", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "convspec.conformance",
+        "-p",
+        "no:cacheprovider",
+        *args,
+    ]
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
 
 
@@ -23,7 +32,9 @@ def test_conformant_backend_passes_with_junit_and_clause_selection(tmp_path: Pat
 
 
 def test_nonconformant_backend_fails_with_diagnosis_and_stops_with_x(tmp_path: Path) -> None:
-    done = _pytest(tmp_path, "--backend", "convspec.conformance.mutants:CORRELATES", "-x", "-k", "convolve")
+    done = _pytest(
+        tmp_path, "--backend", "convspec.conformance.mutants:CORRELATES", "-x", "-k", "convolve"
+    )
     assert done.returncode == 1
     assert "computes cross-correlation (kernel not flipped)" in done.stdout
     assert "1 failed" in done.stdout

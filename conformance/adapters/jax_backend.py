@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backend import Array, Backend, Operation
+from ..backend import Backend, Operation
 
 DTYPES = ("float32", "float64", "complex64", "complex128", "int32", "int64")
 

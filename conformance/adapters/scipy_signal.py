@@ -39,7 +39,7 @@ def _signal_operations(method: str) -> dict[str, Operation]:
 
 
 def _complex_valid_larger_kernel(a: Array, v: Array, mode: str) -> bool:
-    larger = all(k >= n for n, k in zip(a.shape, v.shape)) and a.shape != v.shape
+    larger = all(k >= n for n, k in zip(a.shape, v.shape, strict=True)) and a.shape != v.shape
     return mode == "valid" and larger and "c" in (a.dtype.kind, v.dtype.kind)
 
 

@@ -40,9 +40,7 @@ def backend() -> Backend:
             raise ValueError(f"ranks differ: {a.ndim} and {v.ndim}")
         return transpose[a.ndim](batched(a), batched(v))[0, 0]
 
-    common: dict[str, Any] = dict(
-        ranks=(1, 2, 3), result_dtype="promote", complex_products="gauss"
-    )
+    common: dict[str, Any] = dict(ranks=(1, 2, 3), result_dtype="promote", complex_products="gauss")
     return Backend(
         name="torch",
         version=torch.__version__,

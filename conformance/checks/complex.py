@@ -17,7 +17,9 @@ def _complex_dtype(ctx: Context) -> str | None:
 def conjugation(ctx: Context) -> Produces:
     """Complex operands: exactly the declared operand is conjugated (or none)."""
     dtype = _complex_dtype(ctx)
-    cited = ("CPLX-1", "CPLX-3") if ctx.op.conjugation == "none" and not ctx.op.flips else ("CPLX-1",)
+    cited = (
+        ("CPLX-1", "CPLX-3") if ctx.op.conjugation == "none" and not ctx.op.flips else ("CPLX-1",)
+    )
     if dtype is None:
         yield ctx.skip(("CPLX-1", "CPLX-3"), "no complex dtype declared")
         return

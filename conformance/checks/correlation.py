@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from ..backend import Operation
 from ..cases import Call, Case, Context, Produces, check
-from ..inputs import assert_discriminating, discriminating, impulse, random_shape_pair, random_values, ranks_of
+from ..inputs import (
+    assert_discriminating,
+    discriminating,
+    impulse,
+    random_shape_pair,
+    random_values,
+    ranks_of,
+)
 from .convolution import random_cases
 
 
@@ -45,6 +52,13 @@ def _convolutions(ctx: Context) -> list[tuple[str, Operation]]:
     return [(name, op) for name, op in ctx.backend.operations.items() if op.flips]
 
 
+def _odd_at_most(k: int, n: int) -> int:
+    """An odd kernel length near ``k`` and at most ``n``."""
+    if k % 2:
+        return k
+    return k + 1 if k + 1 <= n else k - 1
+
+
 @check("CORR-4", applies_to="correlation")
 def flip_identity(ctx: Context) -> Produces:
     """correlate(a, v) equals the backend's own convolve(a, flip(v)) (real data)."""
@@ -65,7 +79,9 @@ def flip_identity(ctx: Context) -> Produces:
             for _ in range(10 if ctx.full else 2):
                 a_shape, v_shape = random_shape_pair(rank, ctx.rng, 20, allow_k_gt_n=False)
                 if mode == "same":
-                    v_shape = tuple(k | 1 if k < n else max(1, n - (1 - n % 2)) for n, k in zip(a_shape, v_shape))
+                    v_shape = tuple(
+                        _odd_at_most(k, n) for n, k in zip(a_shape, v_shape, strict=True)
+                    )
                 a = random_values(a_shape, dtype, ctx.rng)
                 v = discriminating(v_shape, dtype, ctx.rng)
                 flipped = v[(slice(None, None, -1),) * rank].copy()

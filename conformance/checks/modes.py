@@ -8,7 +8,19 @@ from ..cases import Context, Produces, check
 from ..inputs import discriminating, random_values, ranks_of
 
 # (N, K) per axis: K = 1, K = N, K > N, odd and even K, length-1 axes.
-EDGE_LENGTHS_1D = [(1, 1), (5, 1), (6, 6), (7, 7), (5, 2), (8, 4), (9, 3), (3, 5), (2, 6), (4, 7), (1, 3)]
+EDGE_LENGTHS_1D = [
+    (1, 1),
+    (5, 1),
+    (6, 6),
+    (7, 7),
+    (5, 2),
+    (8, 4),
+    (9, 3),
+    (3, 5),
+    (2, 6),
+    (4, 7),
+    (1, 3),
+]
 
 
 @check("MODE-1", "MODE-2", "MODE-3", "MODE-4", "MODE-5", "NOT-1")

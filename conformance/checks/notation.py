@@ -53,7 +53,7 @@ def integer_extremes(ctx: Context) -> Produces:
     rank = ranks_of(ctx.op.ranks)[0]
     for name in ints:
         info = np.iinfo(name)
-        extremes = np.array([info.max, info.min, info.max, 1, info.min][: 5], dtype=name)
+        extremes = np.array([info.max, info.min, info.max, 1, info.min][:5], dtype=name)
         a = extremes.reshape((5,) + (1,) * (rank - 1))
         kernels = {"[1]": np.array([1], dtype=name), "[2, 1]": np.array([2, 1], dtype=name)}
         if info.min < 0:
@@ -120,7 +120,7 @@ def special_values(ctx: Context) -> Produces:
         return
     rank = ranks_of(ctx.op.ranks)[0]
     tail = (1,) * (rank - 1)
-    v = discriminating((3,) + tail, dtype, ctx.rng)
+    v = discriminating((3, *tail), dtype, ctx.rng)
     signals = {
         "inf at the start": [np.inf, 1, 2, 3, 4, 5],
         "-inf at the end": [1, 2, 3, 4, 5, -np.inf],
@@ -128,9 +128,9 @@ def special_values(ctx: Context) -> Produces:
         "inf and -inf": [1, np.inf, 3, 4, -np.inf, 6],
     }
     for label, values in signals.items():
-        a = np.array(values, dtype=dtype).reshape((6,) + tail)
+        a = np.array(values, dtype=dtype).reshape((6, *tail))
         for mode in ("full", "valid", "same"):
             if ctx.allows(mode, a.shape, v.shape):
                 yield ctx.case(("NOT-3", "NOT-6", "NUM-8"), label, a, v, mode)
-    a = np.array([-0.0, 1.0, -0.0, 0.0], dtype=dtype).reshape((4,) + tail)
+    a = np.array([-0.0, 1.0, -0.0, 0.0], dtype=dtype).reshape((4, *tail))
     yield ctx.case(("NOT-6",), "signed zeros (compared by value)", a, v, ctx.any_mode())

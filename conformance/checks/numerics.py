@@ -10,7 +10,11 @@ from __future__ import annotations
 from ..cases import Context, Produces, check
 from ..inputs import discriminating, random_values, ranks_of
 
-LARGE_SHAPES = {1: [((2000,), (64,)), ((4096,), (7,)), ((513,), (512,))], 2: [((96, 80), (7, 6))], 3: [((24, 20, 16), (4, 3, 5))]}
+LARGE_SHAPES = {
+    1: [((2000,), (64,)), ((4096,), (7,)), ((513,), (512,))],
+    2: [((96, 80), (7, 6))],
+    3: [((24, 20, 16), (4, 3, 5))],
+}
 
 
 @check("NUM-1", "NUM-4", "NUM-5", "NUM-6", "NUM-7", "NUM-9", "NOT-5")
@@ -44,13 +48,13 @@ def large_sizes(ctx: Context) -> Produces:
 def cancellation(ctx: Context) -> Produces:
     """Sums that nearly cancel: the bound is relative to sum |a||v|, not to the result."""
     floats = [d for d in ("float32", "float64") if d in ctx.op.dtypes]
-    for rank in ranks_of(ctx.op.ranks, 1):
-        for dtype in floats:
-            x = random_values((400,), dtype, ctx.rng)
-            a = (x * 1e6).astype(dtype)
-            a[1::2] = -a[::2]  # pairs cancel
-            v = discriminating((16,), dtype, ctx.rng)
-            mode = ctx.any_mode()
-            if ctx.allows(mode, a.shape, v.shape):
-                method_clause = "NUM-6" if ctx.op.method == "fft" else "NUM-4"
-                yield ctx.case(("NUM-3", method_clause), f"cancelling pairs, {dtype}", a, v, mode)
+    tail = (1,) * (ranks_of(ctx.op.ranks)[0] - 1)
+    for dtype in floats:
+        x = random_values((400, *tail), dtype, ctx.rng)
+        a = (x * 1e6).astype(dtype)
+        a[1::2] = -a[::2]  # pairs cancel
+        v = discriminating((16, *tail), dtype, ctx.rng)
+        mode = ctx.any_mode()
+        if ctx.allows(mode, a.shape, v.shape):
+            method_clause = "NUM-6" if ctx.op.method == "fft" else "NUM-4"
+            yield ctx.case(("NUM-3", method_clause), f"cancelling pairs, {dtype}", a, v, mode)

@@ -84,9 +84,9 @@ def spec_examples(ctx: Context) -> Produces:
         if not allowed:
             yield ctx.skip(example.clauses, f"{example.name}: no declared mode applies")
             continue
-        clauses = tuple(
-            c for c in example.clauses if c not in ("CONV-1", "CORR-1")
-        ) + (("CONV-1",) if ctx.op.flips and "CONV-1" in example.clauses else ()) + (
-            ("CORR-1",) if not ctx.op.flips and "CORR-1" in example.clauses else ()
+        clauses = (
+            tuple(c for c in example.clauses if c not in ("CONV-1", "CORR-1"))
+            + (("CONV-1",) if ctx.op.flips and "CONV-1" in example.clauses else ())
+            + (("CORR-1",) if not ctx.op.flips and "CORR-1" in example.clauses else ())
         )
         yield ctx.case(clauses, f"{example.name}, {allowed[0]}", example.a, example.v, allowed[0])
