@@ -26,7 +26,11 @@ def conjugation(ctx: Context) -> Produces:
     if "CPLX-3" not in cited:
         yield ctx.skip(("CPLX-3",), f"{ctx.op.kind} declared with conjugation {ctx.op.conjugation}")
     for rank in ranks_of(ctx.op.ranks, 2):
-        for a_shape, v_shape in (((6, 4)[:rank], (3, 2)[:rank]), ((5, 5)[:rank], (4, 3)[:rank])):
+        for a_shape, v_shape in (
+            ((6, 4)[:rank], (3, 2)[:rank]),
+            ((5, 5)[:rank], (4, 3)[:rank]),
+            ((3, 2)[:rank], (5, 4)[:rank]),  # kernel larger: libraries swap the operands
+        ):
             a = random_values(a_shape, dtype, ctx.rng)
             v = discriminating(v_shape, dtype, ctx.rng)
             for mode in ("full", "valid", "same"):
