@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 import convspec
-from convspec.numerics import Method, Operation, error_bound, measure_error
+from convspec.numerics import ComplexProducts, Method, Operation, error_bound, measure_error
 
 Array = np.ndarray[Any, np.dtype[Any]]
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,9 @@ JSON_PATH = ROOT / "docs" / "data" / "accuracy.json"
 PAGE_PATH = ROOT / "docs" / "reference" / "accuracy.md"
 TABLE_BEGIN = "% begin generated table (bench/accuracy.py)"
 TABLE_END = "% end generated table"
-DTYPES = ("float32", "float64")
+REAL_DTYPES = ("float32", "float64")
+COMPLEX_DTYPES = ("complex64", "complex128")
+DTYPES = REAL_DTYPES + COMPLEX_DTYPES
 SCHEMA_VERSION = 1
 # Elements summing at least this many products are reported on their own.
 LONG_SUM = 16
@@ -59,6 +61,10 @@ class Library:
     operation: Operation
     method: Method
     compute: Callable[[Array, Array], Array]
+    complex_support: bool = True
+    # How its complex products are formed, and whether its correlation conjugates v.
+    complex_products: ComplexProducts = "naive"
+    conjugates: bool = True
 
 
 def _numpy_libraries() -> list[Library]:
@@ -118,7 +124,19 @@ def _torch_conv1d(a: Array, v: Array) -> Array:
 def _torch_libraries() -> list[Library]:
     import torch  # noqa: F401  (importable?)
 
-    return [Library("torch conv1d (CPU)", "torch", "correlate", "direct", _torch_conv1d)]
+    # conv1d does not conjugate, and its complex kernels use Gauss's three-multiplication
+    # product (it exceeds the four-multiplication bound of NUM-5; see the docs page).
+    return [
+        Library(
+            "torch conv1d (CPU)",
+            "torch",
+            "correlate",
+            "direct",
+            _torch_conv1d,
+            complex_products="gauss",
+            conjugates=False,
+        )
+    ]
 
 
 def _jax_call(function_name: str) -> Callable[[Array, Array], Array]:
@@ -128,17 +146,25 @@ def _jax_call(function_name: str) -> Callable[[Array, Array], Array]:
     function = getattr(jnp, function_name)
 
     def compute(a: Array, v: Array) -> Array:
-        # x64 only where the data is float64: float32 stays float32 either way.
-        with jax.enable_x64(a.dtype == np.float64):
+        # x64 only for double precision data: single precision stays single either way.
+        with jax.enable_x64(a.dtype in (np.float64, np.complex128)):
             return np.asarray(function(a, v, mode="full"))
 
     return compute
 
 
 def _jax_libraries() -> list[Library]:
+    # XLA forms complex products with three real multiplications, as torch does.
     return [
-        Library("jax.numpy.convolve", "jax", "convolve", "direct", _jax_call("convolve")),
-        Library("jax.numpy.correlate", "jax", "correlate", "direct", _jax_call("correlate")),
+        Library(
+            f"jax.numpy.{name}",
+            "jax",
+            name,  # type: ignore[arg-type]
+            "direct",
+            _jax_call(name),
+            complex_products="gauss",
+        )
+        for name in ("convolve", "correlate")
     ]
 
 
@@ -234,28 +260,52 @@ class Tally:
     seconds: float = 0.0
 
 
+def _exact(library: Library, a: Array, v: Array, cache: dict[tuple[str, bool], Array]) -> Array:
+    """The exact result of what ``library`` computes, cached per operation and conjugation."""
+    key = (library.operation, library.conjugates)
+    if key not in cache:
+        if library.operation == "convolve":
+            cache[key] = convspec.exact_convolve(a, v)
+        else:
+            cache[key] = convspec.exact_correlate(a, v if library.conjugates else np.conj(v))
+    return cache[key]
+
+
 def measure(
-    entries: list[Library], cases: list[Case], progress: bool = True
+    entries: list[Library], cases: list[Case], complex_cases: int, progress: bool = True
 ) -> dict[tuple[str, str], Tally]:
-    """Run every library on every case in both dtypes; measure against the bounds."""
+    """Run every library on every case in every dtype; measure against the bounds.
+
+    Real dtypes run on all cases, complex dtypes on the first ``complex_cases`` (the
+    imaginary parts are the real parts reversed).
+    """
     tallies: dict[tuple[str, str], Tally] = {}
     for number, case in enumerate(cases):
-        for dtype in DTYPES:
-            a, v = case.a.astype(dtype), case.v.astype(dtype)
-            exact = {"convolve": convspec.exact_convolve(a, v)}
-            exact["correlate"] = convspec.exact_correlate(a, v)
-            bounds: dict[tuple[str, str], Array] = {}
+        dtypes = REAL_DTYPES + (COMPLEX_DTYPES if number < complex_cases else ())
+        for dtype in dtypes:
+            a, v = case.a, case.v
+            if dtype in COMPLEX_DTYPES:
+                a, v = a + 1j * a[::-1], v + 1j * v[::-1]
+            a, v = a.astype(dtype), v.astype(dtype)
+            exact: dict[tuple[str, bool], Array] = {}
+            bounds: dict[tuple[str, str, str], Array] = {}
             terms = convspec.convolve(np.ones(a.shape, np.int64), np.ones(v.shape, np.int64))
             long = terms >= LONG_SUM
             for library in entries:
-                key = (library.operation, library.method)
-                if key not in bounds:
-                    bounds[key] = error_bound(
-                        a, v, operation=library.operation, method=library.method, precision=dtype
-                    )
-                direct_key = (library.operation, "direct")
-                if direct_key not in bounds:
-                    bounds[direct_key] = error_bound(a, v, operation=library.operation)
+                if dtype in COMPLEX_DTYPES and not library.complex_support:
+                    continue
+                key = (library.operation, library.method, library.complex_products)
+                direct_key = (library.operation, "direct", "naive")
+                for k in {key, direct_key}:
+                    if k not in bounds:
+                        bounds[k] = error_bound(
+                            a,
+                            v,
+                            operation=k[0],  # type: ignore[arg-type]
+                            method=k[1],  # type: ignore[arg-type]
+                            precision=dtype,
+                            complex_products=k[2],  # type: ignore[arg-type]
+                        )
                 start = time.perf_counter()
                 actual = np.asarray(library.compute(a, v))
                 elapsed = time.perf_counter() - start
@@ -263,13 +313,12 @@ def measure(
                 tally.seconds += elapsed
                 if actual.dtype != np.dtype(dtype):
                     raise AssertionError(f"{library.name} returned {actual.dtype} for {dtype}")
-                result = measure_error(actual, exact[library.operation], bounds[key])
-                direct = measure_error(actual, exact[library.operation], bounds[direct_key])
+                expected = _exact(library, a, v, exact)
+                result = measure_error(actual, expected, bounds[key])
+                direct = measure_error(actual, expected, bounds[direct_key])
                 # Elements that sum many products, where gamma_k grows: an infinite bound
                 # leaves the others out of the measurement.
-                long_sums = measure_error(
-                    actual, exact[library.operation], np.where(long, bounds[key], np.inf)
-                )
+                long_sums = measure_error(actual, expected, np.where(long, bounds[key], np.inf))
                 if long.any():
                     tally.long_sum_fractions.append(long_sums.max_fraction)
                 if not tally.fractions or result.max_fraction > max(tally.fractions):
@@ -296,13 +345,19 @@ def _versions(entries: list[Library]) -> dict[str, str]:
 
 
 def report(
-    entries: list[Library], skipped: dict[str, str], cases: list[Case], seed: int
+    entries: list[Library],
+    skipped: dict[str, str],
+    cases: list[Case],
+    seed: int,
+    complex_cases: int,
 ) -> dict[str, Any]:
     """The JSON document: one row per library and dtype."""
-    tallies = measure(entries, cases)
+    tallies = measure(entries, cases, complex_cases)
     rows = []
     for library in entries:
         for dtype in DTYPES:
+            if (library.name, dtype) not in tallies:
+                continue
             tally = tallies[(library.name, dtype)]
             worst = max(tally.fractions)
             long_worst = max(tally.long_sum_fractions, default=None)
@@ -311,6 +366,7 @@ def report(
                 "package": library.package,
                 "operation": library.operation,
                 "method": library.method,
+                "complex_products": library.complex_products if dtype in COMPLEX_DTYPES else None,
                 "dtype": dtype,
                 "cases": len(tally.fractions),
                 "worst_fraction": worst,
@@ -333,6 +389,7 @@ def report(
         "generated_by": "bench/accuracy.py",
         "seed": seed,
         "cases": len(cases),
+        "complex_cases": min(complex_cases, len(cases)),
         "case_kinds": sorted({case.kind for case in cases}),
         "dtypes": list(DTYPES),
         "versions": _versions(entries),
@@ -360,8 +417,11 @@ def markdown_table(data: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in data["rows"]:
+        method = row["method"]
+        if row.get("complex_products") == "gauss":
+            method += " (Gauss products)"
         lines.append(
-            f"| {row['library']} | {row['method']} | {row['dtype']} "
+            f"| {row['library']} | {method} | {row['dtype']} "
             f"| {_fmt(row['worst_fraction'])} | {_fmt(row['median_fraction'])} "
             f"| {_fmt(row['bound_over_worst_error'])} "
             f"| {_fmt(row['long_sum_worst_fraction'])} "
@@ -372,7 +432,8 @@ def markdown_table(data: dict[str, Any]) -> str:
     versions = ", ".join(f"{name} {number}" for name, number in data["versions"].items())
     lines += [
         "",
-        f"{data['cases']} random cases per row (seed {data['seed']}; kinds: "
+        f"{data['cases']} random cases per real row, the first {data['complex_cases']} of "
+        f"them per complex row (seed {data['seed']}; kinds: "
         f"{', '.join(data['case_kinds'])}); {versions}; {data['platform']}.",
     ]
     for package, why in data["skipped"].items():
@@ -394,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100, help="random cases (default 100)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    parser.add_argument(
+        "--complex-cases", type=int, default=25, help="cases also run in complex (default 25)"
+    )
     parser.add_argument("--json", type=Path, default=JSON_PATH, help="where to write the JSON")
     parser.add_argument("--page", type=Path, default=PAGE_PATH, help="docs page to update")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -402,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     entries, skipped = library_entries()
     cases = list(random_cases(args.cases, args.seed))
     start = time.perf_counter()
-    data = report(entries, skipped, cases, args.seed)
+    data = report(entries, skipped, cases, args.seed, args.complex_cases)
     table = markdown_table(data)
     print(table)
     print(f"\n{time.perf_counter() - start:.1f} s", file=sys.stderr)

@@ -140,24 +140,45 @@ EXPECTED = [
 CASES = [case for case in accuracy.random_cases(40, seed=7) if case.a.size * case.v.size < 2e5][:15]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
 @pytest.mark.parametrize("name", EXPECTED)
 def test_correct_libraries_are_accepted(name: str, dtype: str) -> None:
     library = next((entry for entry in ENTRIES if entry.name == name), None)
     if library is None:
         package = name.split(".")[0].split(" ")[0]
         pytest.skip(f"{package}: {SKIPPED.get(package, 'not available')}")
-    declared = Accuracy(library.method, dtype)
+    complex_data = dtype.startswith("complex")
+    declared = Accuracy(library.method, dtype, complex_products=library.complex_products)
     kinds = set()
-    for case in CASES:
-        a, v = case.a.astype(dtype), case.v.astype(dtype)
-        exact_of = (
-            convspec.exact_convolve
-            if library.operation == "convolve"
-            else (convspec.exact_correlate)
-        )
+    for case in CASES[:6] if complex_data else CASES:
+        a, v = case.a, case.v
+        if complex_data:
+            a, v = a + 1j * a[::-1], v + 1j * v[::-1]
+        a, v = a.astype(dtype), v.astype(dtype)
+        exact = accuracy._exact(library, a, v, {})
         bound = bound_for(declared, a, v, library.operation)
-        result = measure_error(np.asarray(library.compute(a, v)), exact_of(a, v), bound)
+        result = measure_error(np.asarray(library.compute(a, v)), exact, bound)
         assert result.passed, f"{name} {dtype} {case.label}: {result.summary()}"
         kinds.add(case.kind)
     assert {"difference", "pairs"} <= kinds  # cancellation-heavy data was among the cases
+
+
+@pytest.mark.parametrize("name", ["torch conv1d (CPU)", "jax.numpy.correlate"])
+def test_three_multiplication_complex_products_exceed_the_four_product_bound(name: str) -> None:
+    """torch and jax form complex products with Gauss's formula: the default class fails."""
+    library = next((entry for entry in ENTRIES if entry.name == name), None)
+    if library is None:
+        pytest.skip(f"{name} not available")
+    rng = np.random.default_rng(0)
+    worst = {"naive": 0.0, "gauss": 0.0}
+    n, k = 16, 3  # one shape: jax compiles once
+    for _ in range(60):
+        a = (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(np.complex64)
+        v = (rng.standard_normal(k) + 1j * rng.standard_normal(k)).astype(np.complex64)
+        actual = np.asarray(library.compute(a, v))
+        exact = accuracy._exact(library, a, v, {})
+        for products in worst:
+            declared = Accuracy("direct", np.complex64, complex_products=products)  # type: ignore[arg-type]
+            result = measure_error(actual, exact, bound_for(declared, a, v, "correlate"))
+            worst[products] = max(worst[products], result.max_fraction)
+    assert worst["naive"] > 1 > worst["gauss"]
