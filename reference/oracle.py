@@ -9,7 +9,8 @@ Spec chapter: ``spec/numerics.md`` (clauses NUM-2 and NUM-3).
   float64 (complex128 for complex operands: the real and imaginary parts are each summed
   exactly and rounded once).  Whatever the operands' precision, the oracle answers in
   float64, so a float32 result can be compared with the exact value, not with another
-  rounding of it.
+  rounding of it.  An integer operand paired with a floating-point one is converted to
+  float64 first, as numpy's promotion does; the oracle sums the converted values exactly.
 
 How the float path stays exact and fast:
 

@@ -11,6 +11,7 @@ length for the docs.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -182,3 +183,12 @@ def test_three_multiplication_complex_products_exceed_the_four_product_bound(nam
             result = measure_error(actual, exact, bound_for(declared, a, v, "correlate"))
             worst[products] = max(worst[products], result.max_fraction)
     assert worst["naive"] > 1 > worst["gauss"]
+
+
+def test_docs_page_shows_the_committed_measurements() -> None:
+    """docs/reference/accuracy.md holds the table bench/accuracy.py made from the JSON."""
+    data = json.loads(accuracy.JSON_PATH.read_text())
+    page = accuracy.PAGE_PATH.read_text()
+    assert data["schema_version"] == accuracy.SCHEMA_VERSION
+    assert accuracy.markdown_table(data) in page
+    assert all(row["cases_over_bound"] == 0 for row in data["rows"])
