@@ -86,6 +86,14 @@ def bench(session: nox.Session) -> None:
     # threadpoolctl lets the benchmark report BLAS threads and time convspec on one thread.
     session.install("-e", ".[scipy]", "threadpoolctl")
     session.run("python", "bench/bench_reference.py", *session.posargs)
+    session.run("python", "bench/bench_oracle.py")
+
+
+@nox.session(python=PYTHON)
+def accuracy(session: nox.Session) -> None:
+    """Measure libraries against the error bounds; rewrite docs/data/accuracy.json and its page."""
+    session.install("-e", ".[scipy,torch,jax]")
+    session.run("python", "bench/accuracy.py", *session.posargs)
 
 
 #: The bundled backends of the conformance suite and the extra each needs.
