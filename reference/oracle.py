@@ -323,7 +323,7 @@ def _exact_row_sums(terms: Array) -> Array:
     """
     rows, width = terms.shape
     margin = math.ceil(math.log2(width + 2))
-    parts = []
+    parts: list[Array] = []
     remainder = terms
     while True:
         largest = np.abs(remainder).max(axis=1)
