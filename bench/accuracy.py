@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import statistics
@@ -86,27 +87,17 @@ def _numpy_libraries() -> list[Library]:
 def _scipy_libraries() -> list[Library]:
     import scipy.signal
 
-    entries = []
-    for method in ("direct", "fft"):
-        entries.append(
-            Library(
-                f"scipy.signal.convolve ({method})",
-                "scipy",
-                "convolve",
-                method,  # type: ignore[arg-type]
-                lambda a, v, m=method: scipy.signal.convolve(a, v, method=m),
-            )
+    return [
+        Library(
+            f"scipy.signal.{name} ({method})",
+            "scipy",
+            name,  # type: ignore[arg-type]
+            method,  # type: ignore[arg-type]
+            functools.partial(getattr(scipy.signal, name), method=method),
         )
-        entries.append(
-            Library(
-                f"scipy.signal.correlate ({method})",
-                "scipy",
-                "correlate",
-                method,  # type: ignore[arg-type]
-                lambda a, v, m=method: scipy.signal.correlate(a, v, method=m),
-            )
-        )
-    return entries
+        for method in ("direct", "fft")
+        for name in ("convolve", "correlate")
+    ]
 
 
 def _torch_conv1d(a: Array, v: Array) -> Array:
