@@ -138,7 +138,7 @@ EXPECTED = [
     "jax.numpy.convolve",
     "jax.numpy.correlate",
 ]
-CASES = [case for case in accuracy.random_cases(40, seed=7) if case.a.size * case.v.size < 2e5][:15]
+CASES = [case for case in accuracy.random_cases(40, seed=7) if case.a.size * case.v.size < 2e5][:10]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
@@ -151,7 +151,7 @@ def test_correct_libraries_are_accepted(name: str, dtype: str) -> None:
     complex_data = dtype.startswith("complex")
     declared = Accuracy(library.method, dtype, complex_products=library.complex_products)
     kinds = set()
-    for case in CASES[:6] if complex_data else CASES:
+    for case in CASES[:5] if complex_data else CASES:
         a, v = case.a, case.v
         if complex_data:
             a, v = a + 1j * a[::-1], v + 1j * v[::-1]
