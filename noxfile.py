@@ -50,12 +50,14 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Build the site from scratch under -W and nitpicky references; print the build time."""
+    """Build the site from scratch (in parallel, -W, nitpicky references); print the build time."""
     session.install("-e", ".[docs]")
     shutil.rmtree("docs/_build", ignore_errors=True)
     started = time.perf_counter()
     session.run(
         "sphinx-build",
+        "-j",
+        "auto",
         "-W",
         "--keep-going",
         "-n",

@@ -109,6 +109,7 @@ plot_pre_code = "import numpy as np\nimport convspec\n"
 
 # -- HTML ------------------------------------------------------------------------------------
 html_theme = "furo"
+highlight_language = "text"  # blocks without a language (argparse usage) are not Python
 html_title = f"convspec {release}"
 html_static_path = ["_static"]
 html_extra_path = ["_extra"]  # index.html at the site root: a redirect to docs/index.html
