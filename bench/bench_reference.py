@@ -170,7 +170,7 @@ def elapsed(func: Callable[[], object], one_thread: bool = False) -> float:
 
 
 def interleaved_best(
-    calls: dict[str, Callable[[], float]], repeats: int, budget: float = 2.0
+    calls: dict[str, Callable[[], float]], repeats: int, budget: float = 3.0
 ) -> dict[str, float]:
     """Best time of each call, timed in rounds that run every call once.
 
