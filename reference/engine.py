@@ -28,6 +28,12 @@ Two strategies:
   ``0 * inf`` is NaN, so data with inf or NaN takes this path, which forms only the
   products the spec's sum contains, each rounded on its own (no fused multiply-add hides
   an overflowing product).
+
+Threads: the matrix products run in numpy's BLAS as the user configured it (OpenBLAS uses
+every core by default); convspec never changes that.  Where other work keeps the cores
+busy, threaded BLAS can be several times slower than one thread: hold it to one with
+``threadpoolctl.threadpool_limits(1)`` or ``OPENBLAS_NUM_THREADS=1``.
+``bench/bench_reference.py`` times both.
 """
 
 from __future__ import annotations
