@@ -94,10 +94,10 @@ def split_figure() -> Figure:
     n, k = len(SIGNAL_5), len(KERNEL_4)
     full_length = n + k - 1
     found = measured_windows()
-    fig, ax = plt.subplots(figsize=(9.5, 3.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
     for index in range(full_length):
         ax.add_patch(Rectangle((index, 0), 1, 1, facecolor="white", edgecolor=MUTED))
-        ax.text(index + 0.5, 0.5, f"full[{index}]", ha="center", va="center", fontsize=8)
+        ax.text(index + 0.5, 0.5, f"full[{index}]", ha="center", va="center", fontsize=9)
     windows = [
         ("lower", convspec.mode_window(n, k, "same"), SIGNAL, 1.25),
         ("upper", convspec.mode_window(n, k, "same", alignment="upper"), KERNEL, -0.45),
@@ -106,23 +106,23 @@ def split_figure() -> Figure:
         ax.add_patch(Rectangle((start + 0.05, y), length - 0.1, 0.2, facecolor=color, alpha=0.85))
         rule = "(K − 1) // 2" if name == "lower" else "K // 2"
         libraries = "\n".join(
-            textwrap.wrap(", ".join(found[name]) or "none of the installed libraries", 70)
+            textwrap.wrap(", ".join(found[name]) or "none of the installed libraries", 60)
         )
         text_y = y + 0.45 if y > 0 else y - 0.25
         ax.text(
             start,
             text_y,
             f"{name}: start {rule} = {start}\n{libraries}",
-            fontsize=8.5,
+            fontsize=10,
             color=color,
             va="bottom" if y > 0 else "top",
         )
     if found["other"]:
-        ax.text(0, -1.6, "elsewhere: " + ", ".join(found["other"]), fontsize=8, color=RESULT)
+        ax.text(0, -1.6, "elsewhere: " + ", ".join(found["other"]), fontsize=10, color=RESULT)
     ax.set_xlim(-0.2, full_length + 0.2)
-    ax.set_ylim(-2.0, 2.6)
+    ax.set_ylim(-1.3, 3.4)
     ax.set_title(
-        f"'same' with N = {n}, K = {k}: which {n} of the {full_length} full outputs", fontsize=10
+        f"'same' with N = {n}, K = {k}: which {n} of the {full_length} full outputs", fontsize=11
     )
     ax.axis("off")
     return fig
