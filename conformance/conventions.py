@@ -105,19 +105,20 @@ def declared_operands(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
 
 def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype[Any]:
     """The result dtype ``op`` declares for operands of these dtypes (NOT-4)."""
-    a_dt, v_dt = np.dtype(a_dtype), np.dtype(v_dtype)
+    a_dt: np.dtype[Any] = np.dtype(a_dtype)
+    v_dt: np.dtype[Any] = np.dtype(v_dtype)
     both_int = a_dt.kind in "iu" and v_dt.kind in "iu"
     rule = op.result_dtype
     if callable(rule):
         return np.dtype(rule(a_dt, v_dt))
     if rule == "spec":
-        return np.dtype(np.int64) if both_int else np.result_type(a_dt, v_dt)
+        return np.dtype(np.int64) if both_int else np.dtype(np.result_type(a_dt, v_dt))
     if rule == "promote":
-        return np.result_type(a_dt, v_dt)
+        return np.dtype(np.result_type(a_dt, v_dt))
     if rule == "first":
         return a_dt
     if rule == "float64":
-        return np.dtype(np.float64) if both_int else np.result_type(a_dt, v_dt)
+        return np.dtype(np.float64) if both_int else np.dtype(np.result_type(a_dt, v_dt))
     raise ValueError(
         "Operation.result_dtype must be 'spec', 'promote', 'first', 'float64' or a callable; "
         f"got {rule!r}"

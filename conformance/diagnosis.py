@@ -11,6 +11,7 @@ single one does, pairs are tried.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,13 +26,42 @@ from .tolerance import measure
 __all__ = ["diagnose"]
 
 Variant = tuple[Operation, Array, Array, str]
-Hypothesis = tuple[str, Callable[[Variant], Variant | None]]
+Hypothesis = tuple[str, Callable[[Variant], Variant]]
 
 _CONJUGATION_WORDS = {
     "second": "conjugates the second operand",
     "first": "conjugates the first operand",
     "none": "conjugates neither operand",
 }
+
+
+def _declare(**changes: Any) -> Callable[[Variant], Variant]:
+    """A hypothesis that changes the declaration: another flip, conjugation, alignment..."""
+
+    def change(x: Variant) -> Variant:
+        return (dataclasses.replace(x[0], **changes), x[1], x[2], x[3])
+
+    return change
+
+
+def _kernel(transform: Callable[[Array], Array]) -> Callable[[Variant], Variant]:
+    """A hypothesis that changes the kernel the backend uses."""
+
+    def change(x: Variant) -> Variant:
+        return (x[0], x[1], np.ascontiguousarray(transform(x[2])), x[3])
+
+    return change
+
+
+def _swap(x: Variant) -> Variant:
+    return (x[0], x[2], x[1], x[3])
+
+
+def _mode(mode: str) -> Callable[[Variant], Variant]:
+    def change(x: Variant) -> Variant:
+        return (x[0], x[1], x[2], mode)
+
+    return change
 
 
 def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
@@ -41,37 +71,32 @@ def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
         if op.flips
         else "computes convolution (kernel flipped)"
     )
-    yield other_kind, lambda x: (dataclasses.replace(x[0], flips=not x[0].flips), *x[1:])
-    for conj, words in _CONJUGATION_WORDS.items():
-        if conj != op.conjugation and (call.a.dtype.kind == "c" or call.v.dtype.kind == "c"):
-            yield words, lambda x, c=conj: (dataclasses.replace(x[0], conjugates=c), *x[1:])
+    yield other_kind, _declare(flips=not op.flips)
+    if call.a.dtype.kind == "c" or call.v.dtype.kind == "c":
+        for conj, words in _CONJUGATION_WORDS.items():
+            if conj != op.conjugation:
+                yield words, _declare(conjugates=conj)
     if call.mode == "same":
         for alignment in ("lower", "upper", "numpy-convolve", "numpy-correlate"):
             if alignment != op.same_alignment:
                 yield (
                     f"'same' window with {alignment} alignment",
-                    lambda x, al=alignment: (dataclasses.replace(x[0], same_alignment=al), *x[1:]),
+                    _declare(same_alignment=alignment),
                 )
-    reverse: Any = "descending" if op.lag_order == "ascending" else "ascending"
-    yield "lags in reverse order", lambda x: (dataclasses.replace(x[0], lag_order=reverse), *x[1:])
-    yield "swaps the operands", lambda x: (x[0], x[2], x[1], x[3])
+    reverse = "descending" if op.lag_order == "ascending" else "ascending"
+    yield "lags in reverse order", _declare(lag_order=reverse)
+    yield "swaps the operands", _swap
     if rank >= 2:
-        yield "transposes the kernel", lambda x: (x[0], x[1], np.ascontiguousarray(x[2].T), x[3])
+        yield "transposes the kernel", _kernel(lambda v: v.T)
         for count in range(1, rank):
             for axes in itertools.combinations(range(rank), count):
                 yield (
                     f"reverses the kernel along axes {list(axes)} only",
-                    lambda x, ax=axes: (x[0], x[1], np.flip(x[2], axis=ax).copy(), x[3]),
+                    _kernel(functools.partial(np.flip, axis=axes)),
                 )
     for mode in ("full", "valid", "same"):
         if mode != call.mode:
-            yield (
-                f"returns the {mode!r} window for mode {call.mode!r}",
-                lambda x, m=mode: (
-                    *x[:3],
-                    m,
-                ),
-            )
+            yield f"returns the {mode!r} window for mode {call.mode!r}", _mode(mode)
 
 
 def _expect(op: Operation, a: Array, v: Array, mode: str) -> Expectation | None:
@@ -135,10 +160,7 @@ def diagnose(op: Operation, call: Call, actual: Array, pairs: bool = True) -> li
     hypotheses = list(_hypotheses(op, call))
     found = []
     for words, change in hypotheses:
-        variant = change(base)
-        if variant is None:
-            continue
-        predicted = _expect(*variant)
+        predicted = _expect(*change(base))
         if _agrees(actual, predicted) and not _same_prediction(predicted, declared):
             found.append(words)
     if found:
@@ -147,8 +169,6 @@ def diagnose(op: Operation, call: Call, actual: Array, pairs: bool = True) -> li
     if value_found or not pairs:
         return value_found
     for (words1, change1), (words2, change2) in itertools.combinations(hypotheses, 2):
-        first = change1(base)
-        second = change2(first) if first is not None else None
-        if second is not None and _matches(actual, *second):
+        if _matches(actual, *change2(change1(base))):
             found.append(f"{words1}, and {words2}")
     return found

@@ -64,13 +64,13 @@ def _float16_sums(a: Array, v: Array, mode: str) -> Array:
     return out[start : start + length].astype(np.result_type(a, v))
 
 
-def _hangs_on_same(a: Array, v: Array, mode: str) -> Array:
+def _hangs_on_same(a: Array, v: Array, mode: Any) -> Any:
     if mode == "same":
         time.sleep(3600)
     return np.convolve(a, v, mode)
 
 
-def _exits_on_valid(a: Array, v: Array, mode: str) -> Array:
+def _exits_on_valid(a: Array, v: Array, mode: Any) -> Any:
     if mode == "valid":
         os._exit(3)
     return np.convolve(a, v, mode)

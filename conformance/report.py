@@ -174,8 +174,8 @@ def terminal(run: RunResult) -> str:
         f"{failed} failed, {deviating} show documented deviations "
         f"(profile {run.profile}, seed {run.seed}, {run.seconds:.1f} s, tolerance: {POLICY})"
     )
-    for op_name, op in run.backend.operations.items():
-        differences = canonical_differences(op)
+    for op_name, declared in run.backend.operations.items():
+        differences = canonical_differences(declared)
         if differences:
             lines.append(f"  {op_name} declares, unlike the spec: " + "; ".join(differences))
     for deviation in run.backend.documented_deviations:

@@ -33,7 +33,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {"cases": [], "skips": [], "clauses": set()}
     )
-    for item in [*cases, *skips]:
+    items: list[Case | Skip] = [*cases, *skips]
+    for item in items:
         key = (item.operation, item.check)
         groups[key]["cases" if isinstance(item, Case) else "skips"].append(item)
         groups[key]["clauses"].update(item.clauses)

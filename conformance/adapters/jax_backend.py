@@ -17,10 +17,13 @@ DTYPES = ("float32", "float64", "complex64", "complex128", "int32", "int64")
 def backend() -> Backend:
     import jax
 
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    import jax.scipy.signal as jss
+    jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
+    import jax.numpy
+    import jax.scipy.signal
     import numpy as np
+
+    jnp: Any = jax.numpy
+    jss: Any = jax.scipy.signal
 
     def jax_promotion(a: Any, v: Any) -> Any:
         """jax's promotion; integers then become float64 (from int64) or float32."""

@@ -36,7 +36,7 @@ def edge_lengths(ctx: Context) -> Produces:
         for mode, clause in (("full", "MODE-2"), ("valid", "MODE-3"), ("same", "MODE-4")):
             if not ctx.allows(mode, (n,), (k,)):
                 continue
-            cited = ("MODE-1", clause)
+            cited: tuple[str, ...] = ("MODE-1", clause)
             if mode == "same" and k % 2 == 0:
                 cited = (*cited, "MODE-5")
             if n == 1 or k == 1:

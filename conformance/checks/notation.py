@@ -6,6 +6,7 @@ import numpy as np
 
 from convspec import numerics
 
+from ..backend import Array
 from ..cases import Call, Case, Context, Produces, check
 from ..inputs import discriminating, random_values, ranks_of
 
@@ -72,7 +73,7 @@ def integer_extremes(ctx: Context) -> Produces:
             yield ctx.case(("NOT-4",), label, a8.reshape(v2.shape), v2, ctx.any_mode())
 
 
-def _overflows(ctx: Context, a: np.ndarray, v: np.ndarray) -> bool:  # type: ignore[type-arg]
+def _overflows(ctx: Context, a: Array, v: Array) -> bool:
     """Whether an exact result of ``a`` and ``v`` falls outside the declared result dtype."""
     from ..conventions import declared_result_dtype
 

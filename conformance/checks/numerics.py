@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..cases import Context, Produces, check
 from ..inputs import discriminating, random_values, ranks_of
 
-LARGE_SHAPES = {
+LARGE_SHAPES: dict[int, list[tuple[tuple[int, ...], tuple[int, ...]]]] = {
     1: [((2000,), (64,)), ((4096,), (7,)), ((513,), (512,))],
     2: [((96, 80), (7, 6))],
     3: [((24, 20, 16), (4, 3, 5))],
@@ -37,7 +37,7 @@ def large_sizes(ctx: Context) -> Produces:
                 v = discriminating(v_shape, dtype, ctx.rng)
                 for mode in ("full", "valid", "same") if ctx.full else ("full",):
                     if ctx.allows(mode, a_shape, v_shape):
-                        cited = ("NUM-1", method_clause, "NUM-7", "NUM-9", "NOT-5")
+                        cited: tuple[str, ...] = ("NUM-1", method_clause, "NUM-7", "NUM-9", "NOT-5")
                         if dtype.startswith("complex"):
                             cited = (*cited, "NUM-5")
                         label = f"large {dtype} {a_shape} with {v_shape}"
