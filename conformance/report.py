@@ -272,7 +272,7 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
         "verdict": "conformant" if run.conformant else "not conformant",
         "summary": {
             "cases": len(run.results),
-            "passed": len(run.results) - len(run.failures),
+            "passed": len(run.results) - len(run.failures) - len(run.deviations),
             "failed": len(run.failures),
             "deviations": len(run.deviations),
             "worker_restarts": run.restarts,

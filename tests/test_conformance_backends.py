@@ -70,3 +70,14 @@ def test_missing_library_is_unavailable_not_a_traceback(monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
     with pytest.raises(BackendUnavailable, match="torch"):
         load("torch")
+
+
+def test_the_documented_third_party_example_conforms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/snippets/my_backend.py, the how-to's complete example, passes as written."""
+    from pathlib import Path
+
+    snippets = Path(__file__).resolve().parents[1] / "docs" / "snippets"
+    monkeypatch.syspath_prepend(str(snippets))
+    backend = load("my_backend:backend")
+    result = run(backend, "my_backend:backend", "quick", isolation="process")
+    assert result.results and result.conformant, [r.message for r in result.failures]
