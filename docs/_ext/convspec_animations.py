@@ -7,6 +7,7 @@ the same function as the static frames figure, from the reference implementation
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +21,8 @@ def write_animations(app: Sphinx) -> None:
     matplotlib.use("Agg")
     from _plots.slide_2d import write_animation
 
+    # matplotlib logs every Animation.save at INFO level; keep the build output quiet.
+    logging.getLogger("matplotlib.animation").setLevel(logging.WARNING)
     write_animation(GENERATED / "slide-2d.gif")
 
 

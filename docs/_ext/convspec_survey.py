@@ -63,7 +63,7 @@ def load_reports(directive: SphinxDirective) -> list[dict[str, Any]]:
     from convspec.conformance.report import SCHEMA_VERSION
 
     reports = []
-    paths = sorted(SURVEY_DIR.glob("*.json"))
+    paths = sorted(SURVEY_DIR.glob("*.json"), key=lambda path: path.stem)
     if not paths:
         logger.warning(
             "no survey reports in %s (run: nox -s survey)",
@@ -94,7 +94,7 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
     rows = []
     for report in reports:
         backend = report["backend"]
-        for name, declared in backend["operations"].items():
+        for position, (name, declared) in enumerate(backend["operations"].items()):
             status, failing = operation_status(report, name)
             verdict = nodes.inline()
             verdict += status_badge(status, {"pass": "confirmed", "fail": "fails"}.get(status))
@@ -104,7 +104,7 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
             link += literal(backend["name"])
             rows.append(
                 [
-                    link,
+                    link if position == 0 else "",  # the name once per backend
                     literal(name),
                     KIND_TEXT.get(declared["kind"], declared["kind"]),
                     declared.get("conjugates", ""),
