@@ -194,12 +194,12 @@ class Accuracy:
         The precision products are formed and accumulated in: a name of
         ``PRECISIONS`` or a dtype (float16, float32, float64, complex64/128, or an
         integer dtype for exact integer arithmetic).  Stored as the canonical name.
+    ``note``
+        Free text for reports.
     ``inputs``
         Optional: a precision the operands are rounded to before they are multiplied
         (TF32 or bfloat16 tensor cores).  None: operands are rounded only when
         ``precision`` is coarser than their own dtype.
-    ``note``
-        Free text for reports.
     ``complex_products``
         ``"naive"`` (four real multiplications per complex product, the default) or
         ``"gauss"`` (three), for the direct bound of complex operands (NUM-5).
@@ -207,8 +207,8 @@ class Accuracy:
 
     method: Method
     precision: PrecisionLike
-    inputs: PrecisionLike | None = None
     note: str = ""
+    inputs: PrecisionLike | None = None
     complex_products: ComplexProducts = "naive"
 
     def __post_init__(self) -> None:
@@ -237,8 +237,8 @@ class Accuracy:
         return {
             "method": self.method,
             "precision": self.precision,
-            "inputs": self.inputs,
             "note": self.note,
+            "inputs": self.inputs,
             "complex_products": self.complex_products,
         }
 
