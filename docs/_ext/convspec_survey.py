@@ -34,8 +34,8 @@ logger = logging.getLogger(__name__)
 SURVEY_DIR = Path(__file__).resolve().parents[1] / "data" / "survey"
 
 KIND_TEXT = {
-    "convolution": "convolution (kernel flipped)",
-    "correlation": "cross-correlation (not flipped)",
+    "convolution": "convolution",
+    "correlation": "correlation",
 }
 
 
