@@ -105,3 +105,31 @@ def test_drift_between_pages_and_registry_is_reported(tmp_path: Path) -> None:
     assert "clause CONV-1 has title 'A title the registry does not have' here" in warnings
     unused = f"clause {first_id} ({CLAUSES[first_id]!r}) is in convspec.clauses.CLAUSES"
     assert f"{unused} but no page defines it" in warnings
+
+
+def test_schema_table_lists_every_field_a_real_report_has() -> None:
+    """The schema page's walker names each field of a report convspec writes."""
+    import json
+
+    sys.path.insert(0, str(EXTENSIONS))
+    try:
+        from convspec_schema import SCHEMA_PATH, fields
+    finally:
+        sys.path.remove(str(EXTENSIONS))
+    if not SCHEMA_PATH.is_file():
+        pytest.skip("conformance/report_schema.json is not there")
+    root = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    listed = {path for path, _, _, _ in fields(root, root)}
+    report_path = EXTENSIONS.parent / "data" / "survey" / "numpy.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    clause = report["clauses"][0]
+    cell = next(iter(clause["operations"].values()))
+    operation = next(iter(report["backend"]["operations"].values()))
+    expected = (
+        set(report)
+        | {f"backend.{key}" for key in report["backend"]}
+        | {f"backend.operations.*.{key}" for key in operation}
+        | {f"clauses[].{key}" for key in clause}
+        | {f"clauses[].operations.*.{key}" for key in cell}
+    )
+    assert expected <= listed, sorted(expected - listed)
