@@ -84,6 +84,14 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
     return matrix
 
 
+def _word(cell: dict[str, Any], words: dict[str, str]) -> str:
+    """The cell's status word; ``n/a`` for a skip without reasons (the clause is about the
+    other kind of operation, or the selection left it out)."""
+    if cell["status"] == "skip" and not cell["skip_reasons"]:
+        return "n/a"
+    return words[cell["status"]]
+
+
 def _array_source(name: str, x: np.ndarray[Any, Any], key: str) -> str:
     if x.size <= _INLINE_LIMIT:
         return f"{name} = np.array({x.tolist()!r}, dtype=np.{x.dtype.name})"
@@ -152,9 +160,7 @@ def terminal(run: RunResult) -> str:
         cells = []
         for op in ops:
             cell = row[op]
-            text = {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"}[
-                cell["status"]
-            ]
+            text = _word(cell, {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"})
             if cell["cases"]:
                 text += f" {cell['cases']}"
             cells.append(f"{text:>{width}}")
@@ -302,7 +308,7 @@ def markdown(run: RunResult) -> str:
     ]
     symbols = {"pass": "pass", "fail": "**FAIL**", "skip": "skip", "deviation": "deviation"}
     for clause, row in matrix.items():
-        cells = [symbols[row[op]["status"]] for op in ops]
+        cells = [_word(row[op], symbols) for op in ops]
         lines.append(f"| {clause} {CLAUSES[clause]} | " + " | ".join(cells) + " |")
     for deviation in run.backend.documented_deviations:
         lines += [
