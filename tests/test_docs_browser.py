@@ -215,6 +215,14 @@ def test_survey_page_shows_every_stored_report(page: object, site_url: str) -> N
         assert page.locator(f"#survey-{name}").count() == 1  # type: ignore[attr-defined]
 
 
+def test_search_finds_a_clause_by_id(page: object, site_url: str) -> None:
+    page.goto(site_url + "search.html?q=CORR-4")  # type: ignore[attr-defined]
+    results = page.locator("ul.search li a")  # type: ignore[attr-defined]
+    results.first.wait_for(timeout=15_000)
+    links = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "spec/correlation.html#CORR-4" in links
+
+
 @pytest.mark.parametrize("name", SCREENSHOT_PAGES)
 def test_phone_width_has_no_sideways_scroll_and_screenshots(
     browser: object, requests_seen: list[str], site_url: str, name: str
