@@ -40,20 +40,19 @@ def mode_window(n: int, k: int, mode: Mode, alignment: SameAlignment = "lower") 
     """
     if n < 1 or k < 1:
         raise ValueError(f"mode_window(): lengths must be at least 1; got n={n}, k={k}")
+    mode = check_mode(mode, "mode_window")
     if mode == "full":
         return 0, n + k - 1
     if mode == "valid":
         return min(n, k) - 1, abs(n - k) + 1
-    if mode == "same":
-        if alignment == "lower":
-            return (k - 1) // 2, n
-        if alignment == "upper":
-            return k // 2, n
-        raise ValueError(
-            f"mode_window(): argument 'alignment' must be 'lower' or 'upper'; got {alignment!r}"
-        )
-    check_mode(mode, "mode_window")
-    raise AssertionError("unreachable")  # pragma: no cover
+    # mode == "same"
+    if alignment == "lower":
+        return (k - 1) // 2, n
+    if alignment == "upper":
+        return k // 2, n
+    raise ValueError(
+        f"mode_window(): argument 'alignment' must be 'lower' or 'upper'; got {alignment!r}"
+    )
 
 
 def mode_slices(

@@ -92,7 +92,7 @@ def check_mode(mode: object, func: str) -> Mode:
         raise ValueError(
             f"{func}(): argument 'mode' must be one of {', '.join(map(repr, MODES))}; got {mode!r}"
         )
-    return mode  # type: ignore[return-value]
+    return mode
 
 
 def result_dtype(a: np.ndarray[Any, Any], v: np.ndarray[Any, Any]) -> np.dtype[Any]:
