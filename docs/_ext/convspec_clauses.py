@@ -20,11 +20,13 @@ What the directive produces:
 * an entry in the search index (object type "clause").
 
 ``{clause-index}`` (a directive with no argument) becomes, at build time, a table of every
-clause: id, title and the chapter that defines it.
+clause: id, title and the chapter that defines it.  In docstrings rendered by autodoc, every
+clause id of the registry becomes a link to its clause.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -182,6 +184,25 @@ def missing_clause_reference(
         )
 
 
+CLAUSE_ID = re.compile(r"(?<![\w`:-])(" + "|".join(map(re.escape, CLAUSES)) + r")(?![\w-])")
+INLINE_LITERAL = re.compile(r"(``.*?``|`[^`]*`)")
+
+
+def link_clause_ids(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """In docstrings, make each clause id of the registry a link to its clause.
+
+    Ids inside inline literals and roles are left alone; only ids of
+    :data:`convspec.clauses.CLAUSES` are linked, so ``CONV-12`` is never half-matched.
+    """
+    for index, line in enumerate(lines):
+        parts = INLINE_LITERAL.split(line)
+        for part_index in range(0, len(parts), 2):  # even parts are outside literals
+            parts[part_index] = CLAUSE_ID.sub(r":clause-ref:`\1`", parts[part_index])
+        lines[index] = "".join(parts)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     # The standard domain's object type gives the role {clause-ref} and the search-index entry;
     # its directive is then replaced by ours, which renders the clause box.
@@ -192,4 +213,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-check-consistency", check_every_clause_defined)
     app.connect("doctree-resolved", fill_clause_indexes)
     app.connect("missing-reference", missing_clause_reference)
+    app.connect("autodoc-process-docstring", link_clause_ids)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
