@@ -213,5 +213,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-check-consistency", check_every_clause_defined)
     app.connect("doctree-resolved", fill_clause_indexes)
     app.connect("missing-reference", missing_clause_reference)
+    app.setup_extension("sphinx.ext.autodoc")  # for its docstring event
     app.connect("autodoc-process-docstring", link_clause_ids)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
