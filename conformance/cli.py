@@ -105,9 +105,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "backends":
-        return _backends()
-    return _check(args, parser)
+    try:
+        if args.command == "backends":
+            return _backends()
+        return _check(args, parser)
+    except BrokenPipeError:  # output piped into `head`: the verdict still decides the status
+        sys.stderr.close()
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
