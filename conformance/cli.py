@@ -7,6 +7,7 @@ not, 2 on usage errors (unknown or unavailable backend, bad options).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,25 +94,24 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not result.results and not result.skips:
         print(f"convspec: -k {args.select} selects no check", file=sys.stderr)
         return 2
-    if not args.quiet:
-        for index, failure in enumerate(result.results):
-            if failure.status == "fail":
-                print(describe_failure(failure, args.backend, index), end="\n\n")
-    print(terminal(result))
     write_reports(result, paths.get("json"), paths.get("md"))
+    try:
+        if not args.quiet:
+            for index, failure in enumerate(result.results):
+                if failure.status == "fail":
+                    print(describe_failure(failure, args.backend, index), end="\n\n")
+        print(terminal(result), flush=True)
+    except BrokenPipeError:  # piped into `head`: the verdict still decides the status
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (silence the flush at exit)
     return 0 if result.conformant else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        if args.command == "backends":
-            return _backends()
-        return _check(args, parser)
-    except BrokenPipeError:  # output piped into `head`: the verdict still decides the status
-        sys.stderr.close()
-        return 1
+    if args.command == "backends":
+        return _backends()
+    return _check(args, parser)
 
 
 if __name__ == "__main__":  # pragma: no cover
