@@ -133,3 +133,44 @@ def test_schema_table_lists_every_field_a_real_report_has() -> None:
         | {f"clauses[].operations.*.{key}" for key in cell}
     )
     assert expected <= listed, sorted(expected - listed)
+
+
+def test_survey_tables_show_each_status() -> None:
+    """The survey renderer marks failing and deviating clauses, not only passing ones."""
+    sys.path.insert(0, str(EXTENSIONS))
+    try:
+        from convspec_survey import clause_matrix, overview
+    finally:
+        sys.path.remove(str(EXTENSIONS))
+
+    def cell(status: str, cases: int, failed: int = 0, deviations: int = 0) -> dict[str, object]:
+        return {"status": status, "cases": cases, "failed": failed, "deviations": deviations}
+
+    report = {
+        "backend": {
+            "name": "mylib",
+            "version": "1.0",
+            "operations": {
+                "convolve": {"kind": "convolution"},
+                "correlate": {"kind": "correlation"},
+            },
+        },
+        "clauses": [
+            {"id": "CONV-4", "title": "t", "operations": {"convolve": cell("fail", 6, failed=2)}},
+            {
+                "id": "CORR-5",
+                "title": "t",
+                "operations": {"correlate": cell("deviation", 5, deviations=1)},
+            },
+            {
+                "id": "NOT-1",
+                "title": "t",
+                "operations": {"convolve": cell("pass", 9), "correlate": cell("skip", 0)},
+            },
+        ],
+    }
+    matrix = clause_matrix(report).astext()
+    assert "fail 2/6" in matrix and "deviation 1/5" in matrix and "pass 9" in matrix
+    rows = overview([report]).astext()
+    assert "fails CONV-4" in rows
+    assert "documented deviation CORR-5" in rows

@@ -45,17 +45,23 @@ def status_badge(status: str, text: str | None = None) -> nodes.inline:
 
 
 def operation_status(report: dict[str, Any], operation: str) -> tuple[str, list[str]]:
-    """'pass' / 'fail' / 'skip' for one operation over all clauses, and the failing clauses."""
-    failing, ran = [], False
+    """The worst status of one operation over all clauses, and the clauses that have it.
+
+    ``fail`` beats ``deviation`` (a documented deviation of the library from its own
+    documentation was observed) beats ``pass``; ``skip`` when no case ran at all.
+    """
+    by_status: dict[str, list[str]] = {"fail": [], "deviation": []}
+    ran = False
     for clause in report["clauses"]:
         cell = clause["operations"].get(operation)
         if cell is None:
             continue
         ran = ran or cell["cases"] > 0
-        if cell["status"] == "fail":
-            failing.append(clause["id"])
-    if failing:
-        return "fail", failing
+        if cell["status"] in by_status:
+            by_status[cell["status"]].append(clause["id"])
+    for status in ("fail", "deviation"):
+        if by_status[status]:
+            return status, by_status[status]
     return ("pass" if ran else "skip"), []
 
 
@@ -97,7 +103,8 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
         for position, (name, declared) in enumerate(backend["operations"].items()):
             status, failing = operation_status(report, name)
             verdict = nodes.inline()
-            verdict += status_badge(status, {"pass": "confirmed", "fail": "fails"}.get(status))
+            labels = {"pass": "confirmed", "fail": "fails", "deviation": "documented deviation"}
+            verdict += status_badge(status, labels.get(status))
             if failing:
                 verdict += nodes.Text(" " + ", ".join(failing))
             link = nodes.reference("", "", internal=True, refid=f"survey-{backend['name']}")
@@ -145,12 +152,16 @@ def clause_matrix(report: dict[str, Any]) -> nodes.table:
         cells: list[nodes.Node | str] = [literal(clause["id"]), clause["title"]]
         for operation in operations:
             cell = clause["operations"].get(operation)
-            if cell is None or cell["status"] == "skip":
-                cells.append(status_badge("skip"))
-            elif cell["status"] == "fail":
+            status = "skip" if cell is None else cell["status"]
+            if status == "fail":
                 cells.append(status_badge("fail", f"fail {cell['failed']}/{cell['cases']}"))
-            else:
+            elif status == "deviation":
+                deviating = cell.get("deviations", 0)
+                cells.append(status_badge("deviation", f"deviation {deviating}/{cell['cases']}"))
+            elif status == "pass":
                 cells.append(status_badge("pass", f"pass {cell['cases']}"))
+            else:
+                cells.append(status_badge("skip", status))
         rows.append(cells)
     return table(
         ["Clause", "Title", *operations],
@@ -171,7 +182,8 @@ def backend_details(report: dict[str, Any]) -> list[nodes.Node]:
     )
     facts += nodes.Text(
         f" to its declaration: {summary['passed']} of {summary['cases']} cases passed, "
-        f"{summary['failed']} failed (profile {report['profile']}, seed {report['seed']}, "
+        f"{summary['failed']} failed, {summary.get('deviations', 0)} showed documented deviations "
+        f"(profile {report['profile']}, seed {report['seed']}, "
         f"{report['seconds']:.1f} s). convspec {report['convspec_version']}, "
         f"Python {report['platform'].get('python', '?')}, numpy "
         f"{report['platform'].get('numpy', '?')}; stored in "
