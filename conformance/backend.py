@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeAlias
 
 import numpy as np
 
-from convspec.numerics import Accuracy
+from convspec.numerics import Accuracy, ComplexProducts
 
 __all__ = [
     "Alignment",
@@ -80,9 +80,9 @@ class Operation:
     accumulation: str = "result"
     #: Modes that need ``a.shape[i] >= v.shape[i]`` on every axis (torch, lax).
     needs_n_ge_k: tuple[str, ...] = ()
-    #: How complex products are formed: ``"standard"`` (4 real products) or ``"gauss"``
-    #: (3 real products, as torch and XLA do), whose error bound is 4 times wider.
-    complex_products: Literal["standard", "gauss"] = "standard"
+    #: How complex products are formed: ``"naive"`` (4 real products) or ``"gauss"``
+    #: (3 real products, as torch and XLA do), which has its own direct bound (NUM-5).
+    complex_products: ComplexProducts = "naive"
     #: Per result dtype name, an accuracy class overriding ``method``/``accumulation``
     #: (``convspec.numerics.Accuracy``, e.g. ``LOOSE_CLASSES["tf32-tensor-cores"]``).
     accuracy: Mapping[str, Accuracy] | None = None

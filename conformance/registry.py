@@ -9,6 +9,8 @@ the reason, instead of breaking discovery.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -57,6 +59,8 @@ def _resolve(target: str, name: str) -> Backend:
 def load(name: str) -> Backend:
     """The backend registered as ``name``, or the one at ``module:attribute``.
 
+    ``module`` is imported as usual, the current folder first on the path.
+
     Raises :class:`BackendUnavailable` when its library cannot be imported and
     ``ValueError`` for an unknown name (the message lists the known ones).
     """
@@ -64,6 +68,9 @@ def load(name: str) -> Backend:
     if name in points:
         return _resolve(points[name], name)
     if ":" in name:
+        # As ``python -m`` does, let a module in the current folder be named directly.
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
         return _resolve(name, name)
     known = ", ".join(sorted(points)) or "none installed"
     raise ValueError(

@@ -22,13 +22,6 @@ __all__ = ["POLICY", "declared_accuracy", "full_bound", "measure"]
 
 POLICY = "convspec.numerics"
 
-#: Gauss's 3-multiplication complex product, ``re = c(a + b) - b(c + d)``,
-#: ``im = c(a + b) + a(d - c)``, errs relative to ``(|a| + |b|)(|c| + |d|) <= 2|x||y|`` in
-#: each part, with a few more roundings than the 4-multiplication product that NUM-5
-#: bounds: 4 times NUM-5's bound covers it (measured: torch reaches 1.9 times on a single
-#: product, numpy stays below 0.9).  Applied only where an operation declares it.
-GAUSS_COMPLEX_FACTOR = 4.0
-
 
 def declared_accuracy(op: Operation, result: np.dtype[Any]) -> numerics.Accuracy:
     """The accuracy class ``op`` declares for results of dtype ``result`` (NUM-7)."""
@@ -42,7 +35,7 @@ def declared_accuracy(op: Operation, result: np.dtype[Any]) -> numerics.Accuracy
         precision = np.dtype(op.accumulation)
         if result.kind == "c":
             precision = np.result_type(precision, np.complex64)
-    return numerics.Accuracy(op.method, precision)
+    return numerics.Accuracy(op.method, precision, complex_products=op.complex_products)
 
 
 def full_bound(op: Operation, a: Array, kernel: Array, result: np.dtype[Any]) -> Array:
@@ -55,10 +48,7 @@ def full_bound(op: Operation, a: Array, kernel: Array, result: np.dtype[Any]) ->
         shape = tuple(n + k - 1 for n, k in zip(a.shape, kernel.shape, strict=True))
         return np.zeros(shape)
     accuracy = declared_accuracy(op, result)
-    bound = numerics.bound_for(accuracy, a, kernel, "convolve", "full", output=result)
-    if op.complex_products == "gauss" and "c" in (a.dtype.kind, kernel.dtype.kind):
-        bound = bound * GAUSS_COMPLEX_FACTOR
-    return bound
+    return numerics.bound_for(accuracy, a, kernel, "convolve", "full", output=result)
 
 
 def measure(actual: Array, expected: Array, bound: Array) -> dict[str, Any]:
