@@ -36,9 +36,12 @@ def definition(ctx: Context) -> Produces:
     yield from random_cases(ctx, ("CONV-1", "CONV-2"), 150 if ctx.full else 8)
 
 
-@check("CONV-3", applies_to="convolution")
-def commutativity(ctx: Context) -> Produces:
-    """Swapping the operands gives the same full result."""
+def swapped_cases(ctx: Context, clause: str) -> Produces:
+    """Random discriminating pairs called with the operands swapped, ``op(v, a)``, in full mode.
+
+    The expected value comes from the declared conventions as for any case; the clause says
+    which law the swap exercises (CONV-3 commutativity, CORR-3 the swap law).
+    """
     dtype = ctx.float_dtype() or ctx.op.dtypes[0]
     for rank in ranks_of(ctx.op.ranks):
         for _ in range(20 if ctx.full else 3):
@@ -46,7 +49,13 @@ def commutativity(ctx: Context) -> Produces:
             a = discriminating(a_shape, dtype, ctx.rng)
             v = discriminating(v_shape, dtype, ctx.rng)
             if ctx.allows("full", v_shape, a_shape):
-                yield ctx.case(("CONV-3",), f"operands swapped: {v_shape} with {a_shape}", v, a)
+                yield ctx.case((clause,), f"operands swapped: {v_shape} with {a_shape}", v, a)
+
+
+@check("CONV-3", applies_to="convolution")
+def commutativity(ctx: Context) -> Produces:
+    """Swapping the operands gives the same full result."""
+    yield from swapped_cases(ctx, "CONV-3")
 
 
 @check("CONV-4", "ND-4", applies_to="convolution")

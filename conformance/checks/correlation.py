@@ -12,7 +12,7 @@ from ..inputs import (
     random_values,
     ranks_of,
 )
-from .convolution import random_cases
+from .convolution import random_cases, swapped_cases
 
 
 @check("CORR-1", "ND-3", applies_to="correlation")
@@ -38,14 +38,7 @@ def lag_order(ctx: Context) -> Produces:
 @check("CORR-3", applies_to="correlation")
 def swapped_operands(ctx: Context) -> Produces:
     """Correlating v with a gives the reversed (conjugated) correlation of a with v."""
-    dtype = ctx.float_dtype() or ctx.op.dtypes[0]
-    for rank in ranks_of(ctx.op.ranks):
-        for _ in range(20 if ctx.full else 3):
-            a_shape, v_shape = random_shape_pair(rank, ctx.rng, 16)
-            a = discriminating(a_shape, dtype, ctx.rng)
-            v = discriminating(v_shape, dtype, ctx.rng)
-            if ctx.allows("full", v_shape, a_shape):
-                yield ctx.case(("CORR-3",), f"operands swapped: {v_shape} with {a_shape}", v, a)
+    yield from swapped_cases(ctx, "CORR-3")
 
 
 def _convolutions(ctx: Context) -> list[tuple[str, Operation]]:
