@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from convspec_warnings import warn
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils_tables import literal, table
@@ -36,16 +37,12 @@ from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.domains.std import StandardDomain
 from sphinx.environment import BuildEnvironment
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
 from convspec.clauses import CLAUSES
 
-logger = logging.getLogger(__name__)
-
 OBJTYPE = "clause"
-WARNING_TYPE = "convspec"
 
 
 class clause_index(nodes.General, nodes.Element):
@@ -53,8 +50,7 @@ class clause_index(nodes.General, nodes.Element):
 
 
 def std_domain(env: BuildEnvironment) -> StandardDomain:
-    domain = env.domains.standard_domain
-    return domain
+    return env.domains.standard_domain
 
 
 class ClauseDirective(SphinxDirective):
@@ -90,21 +86,19 @@ class ClauseDirective(SphinxDirective):
 
     def check_against_registry(self, clause_id: str, title: str) -> None:
         if clause_id not in CLAUSES:
-            logger.warning(
+            warn(
                 "clause %r is not in convspec.clauses.CLAUSES (add it there or fix the id)",
                 clause_id,
                 location=self.get_location(),
-                type=WARNING_TYPE,
                 subtype="clause",
             )
         elif CLAUSES[clause_id] != title:
-            logger.warning(
+            warn(
                 "clause %s has title %r here but %r in convspec.clauses.CLAUSES",
                 clause_id,
                 title,
                 CLAUSES[clause_id],
                 location=self.get_location(),
-                type=WARNING_TYPE,
                 subtype="clause",
             )
 
@@ -139,11 +133,10 @@ def check_every_clause_defined(app: Sphinx, env: BuildEnvironment) -> None:
     defined = defined_clauses(env)
     for clause_id in CLAUSES:
         if clause_id not in defined:
-            logger.warning(
+            warn(
                 "clause %s (%r) is in convspec.clauses.CLAUSES but no page defines it",
                 clause_id,
                 CLAUSES[clause_id],
-                type=WARNING_TYPE,
                 subtype="clause",
             )
 
@@ -175,11 +168,10 @@ def missing_clause_reference(
 ) -> None:
     """Make a ``{clause-ref}`` to an id outside the registry say so, not just "not found"."""
     if node.get("reftype") == "clause-ref" and node.get("reftarget") not in CLAUSES:
-        logger.warning(
+        warn(
             "{clause-ref} to %r, which is not a clause id of convspec.clauses.CLAUSES",
             node.get("reftarget"),
             location=node,
-            type=WARNING_TYPE,
             subtype="clause",
         )
 

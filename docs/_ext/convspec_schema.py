@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+from convspec_warnings import warn
 from docutils import nodes
 from docutils_tables import literal, table
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
-logger = logging.getLogger(__name__)
-
-# The schema in the repository (the installed package ships the same file).
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "conformance" / "report_schema.json"
+from convspec.conformance.report import SCHEMA_PATH, SCHEMA_VERSION
 
 Schema = dict[str, Any]
 
@@ -83,14 +79,11 @@ class ReportSchemaDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from convspec.conformance.report import SCHEMA_VERSION
-
         if not SCHEMA_PATH.is_file():
-            logger.warning(
+            warn(
                 "the report schema %s does not exist",
                 SCHEMA_PATH,
                 location=self.get_location(),
-                type="convspec",
                 subtype="schema",
             )
             return []

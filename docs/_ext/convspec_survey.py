@@ -20,23 +20,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+from convspec_warnings import warn
 from docutils import nodes
 from docutils_tables import literal, table
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
 from convspec.clauses import CLAUSES
-
-logger = logging.getLogger(__name__)
+from convspec.conformance.report import SCHEMA_VERSION
 
 SURVEY_DIR = Path(__file__).resolve().parents[1] / "data" / "survey"
 
-KIND_TEXT = {
-    "convolution": "convolution",
-    "correlation": "correlation",
-}
+# The overview's word for an operation's worst status (``operation_status``).
+VERDICT_TEXT = {"pass": "confirmed", "fail": "fails", "deviation": "documented deviation"}
 
 
 def status_badge(status: str, text: str | None = None) -> nodes.inline:
@@ -66,29 +63,25 @@ def operation_status(report: dict[str, Any], operation: str) -> tuple[str, list[
 
 
 def load_reports(directive: SphinxDirective) -> list[dict[str, Any]]:
-    from convspec.conformance.report import SCHEMA_VERSION
-
     reports = []
     paths = sorted(SURVEY_DIR.glob("*.json"), key=lambda path: path.stem)
     if not paths:
-        logger.warning(
+        warn(
             "no survey reports in %s (run: nox -s survey)",
             SURVEY_DIR,
             location=directive.get_location(),
-            type="convspec",
             subtype="survey",
         )
     for path in paths:
         directive.env.note_dependency(str(path))
         report = json.loads(path.read_text(encoding="utf-8"))
         if report.get("schema_version") != SCHEMA_VERSION:
-            logger.warning(
+            warn(
                 "%s has report schema %r, convspec writes %r: refresh it (nox -s survey)",
                 path.name,
                 report.get("schema_version"),
                 SCHEMA_VERSION,
                 location=directive.get_location(),
-                type="convspec",
                 subtype="survey",
             )
         report["_file"] = path.name
@@ -103,8 +96,7 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
         for position, (name, declared) in enumerate(backend["operations"].items()):
             status, failing = operation_status(report, name)
             verdict = nodes.inline()
-            labels = {"pass": "confirmed", "fail": "fails", "deviation": "documented deviation"}
-            verdict += status_badge(status, labels.get(status))
+            verdict += status_badge(status, VERDICT_TEXT.get(status))
             if failing:
                 verdict += nodes.Text(" " + ", ".join(failing))
             link = nodes.reference("", "", internal=True, refid=f"survey-{backend['name']}")
@@ -113,7 +105,7 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
                 [
                     link if position == 0 else "",  # the name once per backend
                     literal(name),
-                    KIND_TEXT.get(declared["kind"], declared["kind"]),
+                    declared["kind"],
                     declared.get("conjugates", ""),
                     declared.get("same_alignment", ""),
                     declared.get("result_dtype", ""),
@@ -173,8 +165,8 @@ def clause_matrix(report: dict[str, Any]) -> nodes.table:
 
 def backend_details(report: dict[str, Any]) -> list[nodes.Node]:
     backend, summary = report["backend"], report["summary"]
-    heading = nodes.rubric(f"{backend['name']} {backend['version']}", "")
-    heading += nodes.Text(f"{backend['name']} {backend['version']}")
+    name_and_version = f"{backend['name']} {backend['version']}"
+    heading = nodes.rubric(name_and_version, name_and_version)
     heading["ids"].append(f"survey-{backend['name']}")
     facts = nodes.paragraph()
     facts += status_badge(
@@ -207,7 +199,7 @@ def backend_details(report: dict[str, Any]) -> list[nodes.Node]:
     if notes:
         result.append(nodes.paragraph(text="Notes:"))
         result.append(bullets(notes))
-    summary_text = f"Clause by clause ({report['summary']['cases']} cases)"
+    summary_text = f"Clause by clause ({summary['cases']} cases)"
     opening = f'<details class="survey-details"><summary>{html.escape(summary_text)}</summary>'
     result.append(nodes.raw("", opening, format="html"))
     result.append(clause_matrix(report))
@@ -226,11 +218,10 @@ class SurveyDirective(SphinxDirective):
             return []
         unknown = {c["id"] for r in reports for c in r["clauses"]} - set(CLAUSES)
         if unknown:
-            logger.warning(
+            warn(
                 "survey reports cite clauses that are not in the registry: %s",
                 ", ".join(sorted(unknown)),
                 location=self.get_location(),
-                type="convspec",
                 subtype="survey",
             )
         result: list[nodes.Node] = [overview(reports)]
