@@ -32,12 +32,6 @@ IMAGE = np.array(
 KERNEL_3X3 = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
 
 
-def positions(image: np.ndarray, kernel: np.ndarray) -> list[tuple[int, int]]:
-    """Top-left corners of the kernel window in valid mode, row by row."""
-    rows, cols = (n - k + 1 for n, k in zip(image.shape, kernel.shape, strict=True))
-    return [(i, j) for i in range(rows) for j in range(cols)]
-
-
 def draw_grid(ax: Axes, values: np.ndarray, fill: np.ndarray, shown: np.ndarray) -> None:
     """Cells with a background colour per cell, and the value written where ``shown``."""
     rows, cols = values.shape
@@ -62,11 +56,19 @@ def draw_grid(ax: Axes, values: np.ndarray, fill: np.ndarray, shown: np.ndarray)
     no_ticks(ax)
 
 
-def draw_frame(left: Axes, right: Axes, image: np.ndarray, kernel: np.ndarray, step: int) -> None:
-    """Frame ``step``: the window on the image (left axes) and the output so far (right)."""
-    output = convspec.correlate(image, kernel, mode="valid")
-    where = positions(image, kernel)
-    i, j = where[step]
+def valid_output(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The slide's output; its index (i, j) is also the window's top-left corner on the image."""
+    return convspec.correlate(image, kernel, mode="valid")
+
+
+def draw_frame(
+    left: Axes, right: Axes, image: np.ndarray, kernel: np.ndarray, output: np.ndarray, step: int
+) -> None:
+    """Frame ``step``: the window on the image (left axes) and the output so far (right).
+
+    The window visits the output's positions row by row; ``output`` is ``valid_output``.
+    """
+    i, j = np.unravel_index(step, output.shape)
     draw_grid(left, image, image * 0.6, np.ones_like(image, dtype=bool))
     kh, kw = kernel.shape
     left.add_patch(
@@ -83,24 +85,21 @@ def draw_frame(left: Axes, right: Axes, image: np.ndarray, kernel: np.ndarray, s
             color=KERNEL,
             fontweight="bold",
         )
-    done = np.zeros(output.shape, dtype=bool)
-    for r, c in where[: step + 1]:
-        done[r, c] = True
+    done = np.arange(output.size).reshape(output.shape) <= step
     current = np.zeros(output.shape)
     current[i, j] = 1
     draw_grid(right, output, current * 0.5, done)
     right.add_patch(
         Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=RESULT, linewidth=3, zorder=5)
     )
-    patch = image[i : i + kh, j : j + kw]
     left.set_title(f"window at ({i}, {j})", fontsize=9, color=SIGNAL)
-    right.set_title(f"Σ patch·kernel = {int(np.sum(patch * kernel))}", fontsize=9, color=RESULT)
+    right.set_title(f"Σ patch·kernel = {output[i, j]:g}", fontsize=9, color=RESULT)
 
 
 def frames_figure(image: np.ndarray = IMAGE, kernel: np.ndarray = KERNEL_3X3) -> Figure:
     """Every window position as one frame, in a grid (row-major, like the output)."""
-    where = positions(image, kernel)
-    rows, cols = (n - k + 1 for n, k in zip(image.shape, kernel.shape, strict=True))
+    output = valid_output(image, kernel)
+    rows, cols = output.shape
     ratios = [image.shape[1], cols + 0.6] * cols
     fig, axes = plt.subplots(
         rows,
@@ -110,15 +109,16 @@ def frames_figure(image: np.ndarray = IMAGE, kernel: np.ndarray = KERNEL_3X3) ->
         squeeze=False,
     )
     fig.subplots_adjust(left=0.01, right=0.99, top=0.94, bottom=0.01)
-    for step in range(len(where)):
+    for step in range(output.size):
         row, col = divmod(step, cols)
-        draw_frame(axes[row, 2 * col], axes[row, 2 * col + 1], image, kernel, step)
+        draw_frame(axes[row, 2 * col], axes[row, 2 * col + 1], image, kernel, output, step)
     return fig
 
 
 def write_animation(path: Path, image: np.ndarray = IMAGE, kernel: np.ndarray = KERNEL_3X3) -> None:
     """The same frames as an animated GIF (matplotlib's PillowWriter), one second each."""
-    cols = image.shape[1] - kernel.shape[1] + 1
+    output = valid_output(image, kernel)
+    cols = output.shape[1]
     fig, (left, right) = plt.subplots(
         1,
         2,
@@ -127,15 +127,14 @@ def write_animation(path: Path, image: np.ndarray = IMAGE, kernel: np.ndarray = 
         gridspec_kw={"width_ratios": [image.shape[1], cols + 0.6]},
     )
     fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.02, wspace=0.15)
-    steps = len(positions(image, kernel))
 
     def show(step: int) -> list[Artist]:
         left.clear()
         right.clear()
-        draw_frame(left, right, image, kernel, step)
+        draw_frame(left, right, image, kernel, output, step)
         return []
 
-    animation = FuncAnimation(fig, show, frames=steps, blit=False)
+    animation = FuncAnimation(fig, show, frames=output.size, blit=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     animation.save(str(path), writer=PillowWriter(fps=1))
     plt.close(fig)
