@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .convolution import convolve
+from .convolution import convolve, in_box
 from .engine import full_convolution
 from .exact import exact_integer_compute_dtype
 from .modes import SameAlignment, select_mode
@@ -103,8 +103,7 @@ def exact_correlate(
     """
     a_arr, v_arr = as_operand_pair(a, v, "exact_correlate")
     mode = check_mode(mode, "exact_correlate")
-    kernel = flip(np.conjugate(v_arr) if v_arr.dtype.kind == "c" else v_arr)
-    full = _exact_full(a_arr, kernel, "exact_correlate")
+    full = _exact_full(a_arr, flip(np.conjugate(v_arr)), "exact_correlate")
     return select_mode(full, a_arr.shape, v_arr.shape, mode, alignment)
 
 
@@ -352,7 +351,7 @@ def _element_terms(
     for pair in pairs:
         for tap in np.ndindex(*pair.y.shape):
             m = tuple(n - t for n, t in zip(index, tap, strict=True))
-            if all(0 <= i < size for i, size in zip(m, pair.x.shape, strict=True)):
+            if in_box(m, pair.x.shape):
                 yield float(pair.x[m]), float(pair.y[tap]), pair.sign
 
 
