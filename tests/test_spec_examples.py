@@ -192,11 +192,13 @@ def test_a_skipped_block_counts_as_not_run(tmp_path: Path) -> None:
     result = run_spec(tmp_path, SKIPPED)
     assert result.returncode == 1, result.stdout
     assert "page.md: ran 1 examples but declares 2" in result.stdout
+    assert "page.md: has 2 python blocks in its source but 1 ran" in result.stdout
 
 
 def test_the_guard_also_fails_a_run_named_by_file(tmp_path: Path) -> None:
     result = run_spec(tmp_path, IGNORED_FENCE, "page.md")
     assert result.returncode == 1, result.stdout
+    assert "page.md: ran 1 examples but declares 2" in result.stdout
 
 
 def test_a_run_selecting_examples_is_partial_and_not_failed(tmp_path: Path) -> None:
