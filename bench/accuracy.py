@@ -273,6 +273,9 @@ def measure(
     tallies: dict[tuple[str, str], Tally] = {}
     for number, case in enumerate(cases):
         dtypes = REAL_DTYPES + (COMPLEX_DTYPES if number < complex_cases else ())
+        # The products each output element sums depend on the shapes only.
+        terms = convspec.convolve(np.ones(case.a.shape, np.int64), np.ones(case.v.shape, np.int64))
+        long = terms >= LONG_SUM
         for dtype in dtypes:
             a, v = case.a, case.v
             if dtype in COMPLEX_DTYPES:
@@ -280,8 +283,6 @@ def measure(
             a, v = a.astype(dtype), v.astype(dtype)
             exact: dict[tuple[str, bool], Array] = {}
             bounds: dict[tuple[str, str, str], Array] = {}
-            terms = convspec.convolve(np.ones(a.shape, np.int64), np.ones(v.shape, np.int64))
-            long = terms >= LONG_SUM
             for library in entries:
                 if dtype in COMPLEX_DTYPES and not library.complex_support:
                     continue

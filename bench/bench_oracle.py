@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     for label, a_shape, v_shape, dtype in CASES:
         a, v = operands(a_shape, v_shape, dtype)
-        products = math.prod(min(n, k) * (max(n, k)) for n, k in zip(a_shape, v_shape, strict=True))
+        products = math.prod(a_shape) * math.prod(v_shape)
         fast = best_time(lambda a=a, v=v: convspec.convolve(a, v), args.repeat)
         oracle = best_time(lambda a=a, v=v: convspec.exact_convolve(a, v), args.repeat)
         numpy_ms = "—"
