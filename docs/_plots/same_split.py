@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import convspec
+from convspec.modes import SameAlignment
 
 from .style import KERNEL, MUTED, RESULT, SIGNAL
 
@@ -73,11 +74,18 @@ def window_start(result: np.ndarray, full: np.ndarray) -> int | None:
     return None
 
 
+def same_windows() -> dict[SameAlignment, tuple[int, int]]:
+    """'lower' / 'upper' -> (start, length) of that 'same' window inside the full output."""
+    n, k = len(SIGNAL_5), len(KERNEL_4)
+    alignments: tuple[SameAlignment, ...] = ("lower", "upper")
+    return {name: convspec.mode_window(n, k, "same", alignment=name) for name in alignments}
+
+
 def measured_windows() -> dict[str, list[str]]:
     """'lower' / 'upper' / 'other' -> the library calls whose 'same' output sits there."""
-    n, k = len(SIGNAL_5), len(KERNEL_4)
-    lower = convspec.mode_window(n, k, "same")[0]
-    upper = convspec.mode_window(n, k, "same", alignment="upper")[0]
+    alignment_at: dict[int | None, str] = {
+        start: name for name, (start, _) in same_windows().items()
+    }
     full = {
         "convolve": convspec.convolve(SIGNAL_5, KERNEL_4),
         "correlate": convspec.correlate(SIGNAL_5, KERNEL_4),
@@ -85,24 +93,21 @@ def measured_windows() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"lower": [], "upper": [], "other": []}
     for name, (operation, call) in library_same_modes().items():
         start = window_start(np.rint(call(SIGNAL_5, KERNEL_4)).astype(int), full[operation])
-        key = {lower: "lower", upper: "upper"}.get(start, "other") if start is not None else "other"
-        found[key].append(name)
+        found[alignment_at.get(start, "other")].append(name)
     return found
 
 
 def split_figure() -> Figure:
     n, k = len(SIGNAL_5), len(KERNEL_4)
-    full_length = n + k - 1
+    full_length = convspec.mode_window(n, k, "full")[1]
     found = measured_windows()
     fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
     for index in range(full_length):
         ax.add_patch(Rectangle((index, 0), 1, 1, facecolor="white", edgecolor=MUTED))
         ax.text(index + 0.5, 0.5, f"full[{index}]", ha="center", va="center", fontsize=9)
-    windows = [
-        ("lower", convspec.mode_window(n, k, "same"), SIGNAL, 1.25),
-        ("upper", convspec.mode_window(n, k, "same", alignment="upper"), KERNEL, -0.45),
-    ]
-    for name, (start, length), color, y in windows:
+    drawn_at = {"lower": (SIGNAL, 1.25), "upper": (KERNEL, -0.45)}  # colour, height
+    for name, (start, length) in same_windows().items():
+        color, y = drawn_at[name]
         ax.add_patch(Rectangle((start + 0.05, y), length - 0.1, 0.2, facecolor=color, alpha=0.85))
         rule = "(K − 1) // 2" if name == "lower" else "K // 2"
         libraries = "\n".join(
