@@ -85,9 +85,13 @@ def test_spec_and_registry_agree_on_ids_and_titles() -> None:
 def test_each_chapter_keeps_its_prefix() -> None:
     """A chapter's clauses share one prefix, and no prefix is spread over two chapters."""
     pages_of_prefix: dict[str, set[str]] = {}
+    prefixes_of_page: dict[str, set[str]] = {}
     for clause_id, _, page in spec_clauses():
-        pages_of_prefix.setdefault(clause_id.split("-")[0], set()).add(page)
-    assert {prefix: len(pages) for prefix, pages in pages_of_prefix.items() if len(pages) > 1} == {}
+        prefix = clause_id.split("-")[0]
+        pages_of_prefix.setdefault(prefix, set()).add(page)
+        prefixes_of_page.setdefault(page, set()).add(prefix)
+    assert {prefix: pages for prefix, pages in pages_of_prefix.items() if len(pages) > 1} == {}
+    assert {page: found for page, found in prefixes_of_page.items() if len(found) > 1} == {}
 
 
 def test_clause_title_names_an_unknown_id() -> None:
