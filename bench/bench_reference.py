@@ -30,11 +30,11 @@ import os
 import platform
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -55,6 +55,7 @@ except ImportError:  # optional: without it the one-thread column is left out
 
 Array = np.ndarray[Any, np.dtype[Any]]
 Kernel = Callable[[Array, Array, str], Array]
+Name = TypeVar("Name", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -91,22 +92,6 @@ def competitors(operation: str, rank: int) -> dict[str, Kernel]:
 
 def _scipy_direct(func: Any, a: Array, v: Array, mode: str) -> Array:
     return func(a, v, mode, method="direct")  # type: ignore[no-any-return]
-
-
-def best_time(func: Callable[[], object], repeats: int, budget: float = 1.0) -> float:
-    """Best wall time of at least ``repeats`` calls, more while under ``budget`` seconds.
-
-    Fast calls get many tries (the best of many is the least disturbed); a call that takes
-    over two seconds gets two.
-    """
-    times: list[float] = []
-    while True:
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-        enough = len(times) >= repeats and sum(times) >= budget
-        if enough or len(times) >= 50 or (times[-1] > 2.0 and len(times) >= 2):
-            return min(times)
 
 
 @contextlib.contextmanager
@@ -170,8 +155,8 @@ def elapsed(func: Callable[[], object], one_thread: bool = False) -> float:
 
 
 def interleaved_best(
-    calls: dict[str, Callable[[], float]], repeats: int, budget: float = 3.0
-) -> dict[str, float]:
+    calls: Mapping[Name, Callable[[], float]], repeats: int, budget: float = 3.0
+) -> dict[Name, float]:
     """Best time of each call, timed in rounds that run every call once.
 
     Interleaving makes a burst of load on the machine hit convspec and its competitors
@@ -299,18 +284,17 @@ def _scaling_rows(rounds: int, rng: np.random.Generator) -> list[str]:
     verdicts = []
     for title, shapes in SCALING.items():
         print(f"  {title}")
-        calls = [
-            partial(convspec.convolve, rng.standard_normal(a_shape), rng.standard_normal(v_shape))
+        calls = {
+            (a_shape, v_shape): partial(
+                elapsed,
+                partial(
+                    convspec.convolve, rng.standard_normal(a_shape), rng.standard_normal(v_shape)
+                ),
+            )
             for a_shape, v_shape in shapes
-        ]
-        best = [float("inf")] * len(calls)
-        for _ in range(rounds):
-            for index, call in enumerate(calls):
-                start = time.perf_counter()
-                call()
-                best[index] = min(best[index], time.perf_counter() - start)
+        }
         per_term = []
-        for (a_shape, v_shape), seconds in zip(shapes, best, strict=True):
+        for (a_shape, v_shape), seconds in interleaved_best(calls, rounds, budget=0.0).items():
             per_term.append(seconds / (np.prod(a_shape) * np.prod(v_shape)) * 1e9)
             print(
                 f"    a {a_shape!s:12} v {v_shape!s:9} {seconds:9.5f} s  "
@@ -327,8 +311,15 @@ def _scaling_rows(rounds: int, rng: np.random.Generator) -> list[str]:
 
 def literal_line(rng: np.random.Generator) -> None:
     a, v = rng.standard_normal(400), rng.standard_normal(9)
-    literal = best_time(partial(convspec.convolve_literal, a, v), 3)
-    fast = best_time(partial(convspec.convolve, a, v), 3)
+    best = interleaved_best(
+        {
+            "literal": partial(elapsed, partial(convspec.convolve_literal, a, v)),
+            "fast": partial(elapsed, partial(convspec.convolve, a, v)),
+        },
+        repeats=3,
+        budget=1.0,
+    )
+    literal, fast = best["literal"], best["fast"]
     print(
         f"\nLiteral sums vs fast path, 1-D N = 400, K = 9: literal {literal:.4f} s, "
         f"fast {fast:.6f} s ({literal / fast:.0f}x)"
