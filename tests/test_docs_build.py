@@ -10,10 +10,13 @@ The whole site is built by ``nox -s docs``; skips when Sphinx or myst-parser is 
 
 from __future__ import annotations
 
+import importlib
 import io
+import json
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -33,6 +36,15 @@ extensions = ["myst_parser", "convspec_clauses"]
 myst_enable_extensions = ["colon_fence"]
 root_doc = "index"
 """
+
+
+def extension(name: str) -> ModuleType:
+    """Import one of the site's extensions (``docs/_ext/NAME.py``) as Sphinx would."""
+    sys.path.insert(0, str(EXTENSIONS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(EXTENSIONS))
 
 
 def clause_block(clause_id: str, title: str) -> str:
@@ -109,17 +121,11 @@ def test_drift_between_pages_and_registry_is_reported(tmp_path: Path) -> None:
 
 def test_schema_table_lists_every_field_a_real_report_has() -> None:
     """The schema page's walker names each field of a report convspec writes."""
-    import json
-
-    sys.path.insert(0, str(EXTENSIONS))
-    try:
-        from convspec_schema import SCHEMA_PATH, fields
-    finally:
-        sys.path.remove(str(EXTENSIONS))
-    if not SCHEMA_PATH.is_file():
+    schema = extension("convspec_schema")
+    if not schema.SCHEMA_PATH.is_file():
         pytest.skip("conformance/report_schema.json is not there")
-    root = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    listed = {path for path, _, _, _ in fields(root, root)}
+    root = json.loads(schema.SCHEMA_PATH.read_text(encoding="utf-8"))
+    listed = {path for path, _, _, _ in schema.fields(root, root)}
     report_path = EXTENSIONS.parent / "data" / "survey" / "numpy.json"
     report = json.loads(report_path.read_text(encoding="utf-8"))
     clause = report["clauses"][0]
@@ -137,11 +143,7 @@ def test_schema_table_lists_every_field_a_real_report_has() -> None:
 
 def test_survey_tables_show_each_status() -> None:
     """The survey renderer marks failing and deviating clauses, not only passing ones."""
-    sys.path.insert(0, str(EXTENSIONS))
-    try:
-        from convspec_survey import clause_matrix, overview
-    finally:
-        sys.path.remove(str(EXTENSIONS))
+    survey = extension("convspec_survey")
 
     def cell(status: str, cases: int, failed: int = 0, deviations: int = 0) -> dict[str, object]:
         return {"status": status, "cases": cases, "failed": failed, "deviations": deviations}
@@ -169,8 +171,8 @@ def test_survey_tables_show_each_status() -> None:
             },
         ],
     }
-    matrix = clause_matrix(report).astext()
+    matrix = survey.clause_matrix(report).astext()
     assert "fail 2/6" in matrix and "deviation 1/5" in matrix and "pass 9" in matrix
-    rows = overview([report]).astext()
+    rows = survey.overview([report]).astext()
     assert "fails CONV-4" in rows
     assert "documented deviation CORR-5" in rows
