@@ -57,6 +57,7 @@ def test_every_chapter_has_a_page() -> None:
         "modes",
         "ndim",
         "complex",
+        "numerics",
         "errata",
     }
     assert chapters <= {p.stem for p in PAGES}
