@@ -70,6 +70,12 @@ PHONE = {"width": 390, "height": 844}
 RAW_TEX = re.compile(r"\$[^$\n]{1,80}\$|\\(sum|frac|begin|end|left|right|operatorname|mathbb)\b")
 
 
+def is_local(url: str) -> bool:
+    """Whether a request stays on the machine: inline data or the test's own server."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or parts.hostname == LOCAL_HOST
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -111,8 +117,7 @@ def open_context(browser: object, requests_seen: list[str], viewport: dict[str, 
     def route(route: object) -> None:
         url = route.request.url  # type: ignore[attr-defined]
         requests_seen.append(url)
-        scheme, host = urlsplit(url).scheme, urlsplit(url).hostname
-        if scheme in ("data", "blob") or host == LOCAL_HOST:
+        if is_local(url):
             route.continue_()  # type: ignore[attr-defined]
         else:
             route.abort()  # type: ignore[attr-defined]
@@ -246,11 +251,5 @@ def test_phone_width_has_no_sideways_scroll_and_screenshots(
 def test_no_request_left_the_machine(requests_seen: list[str]) -> None:
     """Runs last in this module: every request of the tests above went to the local server."""
     assert requests_seen, "the browser tests above made no requests"
-    outside = sorted(
-        {
-            url
-            for url in requests_seen
-            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != LOCAL_HOST
-        }
-    )
+    outside = sorted({url for url in requests_seen if not is_local(url)})
     assert not outside, f"requests to other hosts: {outside}"
