@@ -70,7 +70,8 @@ def test_integers_exact(case: tuple[Array, Array], operation: str, mode: str) ->
 
 
 def test_integer_paths_are_all_reached() -> None:
-    """The examples above cover every integer strategy: float64, int64, Python ints, overflow."""
+    """Cases like the examples above take every integer strategy: float64, int64, Python ints,
+    and overflow (checked here, since hypothesis does not report which path a case took)."""
     from convspec.exact import exact_integer_compute_dtype
 
     cases = [
