@@ -79,7 +79,7 @@ def declared_layout(
         slices.append(slice(start, start + length))
     out = full[tuple(slices)]
     if op.lag_order == "descending":
-        out = out[(slice(None, None, -1),) * out.ndim]
+        out = np.flip(out)
     return out
 
 

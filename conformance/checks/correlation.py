@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+import convspec
+
 from ..backend import Operation
 from ..cases import Call, Case, Context, Produces, check
 from ..inputs import (
@@ -75,11 +79,11 @@ def flip_identity(ctx: Context) -> Produces:
                     v_shape = tuple(
                         _odd_at_most(k, n) for n, k in zip(a_shape, v_shape, strict=True)
                     )
-                a = random_values(a_shape, dtype, ctx.rng)
-                v = discriminating(v_shape, dtype, ctx.rng)
-                flipped = v[(slice(None, None, -1),) * rank].copy()
                 if not ctx.allows(mode, a_shape, v_shape):
                     continue
+                a = random_values(a_shape, dtype, ctx.rng)
+                v = discriminating(v_shape, dtype, ctx.rng)
+                flipped = np.ascontiguousarray(convspec.flip(v))
                 yield Case(
                     ctx.check_name,
                     ("CORR-4",),
