@@ -8,6 +8,7 @@ from convspec import numerics
 
 from ..backend import Array
 from ..cases import Call, Case, Context, Produces, check
+from ..conventions import declared_operands, declared_result_dtype
 from ..inputs import discriminating, random_values, ranks_of
 
 
@@ -54,7 +55,7 @@ def integer_extremes(ctx: Context) -> Produces:
     rank = ranks_of(ctx.op.ranks)[0]
     for name in ints:
         info = np.iinfo(name)
-        extremes = np.array([info.max, info.min, info.max, 1, info.min][:5], dtype=name)
+        extremes = np.array([info.max, info.min, info.max, 1, info.min], dtype=name)
         a = extremes.reshape((5,) + (1,) * (rank - 1))
         kernels = {"[1]": np.array([1], dtype=name), "[2, 1]": np.array([2, 1], dtype=name)}
         if info.min < 0:
@@ -66,18 +67,17 @@ def integer_extremes(ctx: Context) -> Produces:
                 yield ctx.skip(("NOT-4",), f"{name}: overflow declared undefined")
                 continue
             yield ctx.case(cited, f"{name} extremes with {label}", a, v, ctx.any_mode())
-        a8 = np.array([100, 100], dtype=name) if info.max >= 100 else None
-        if a8 is not None:
-            v2 = np.array([2, 3], dtype=name).reshape((2,) + (1,) * (rank - 1))
+        if info.max >= 100:
+            shape = (2,) + (1,) * (rank - 1)
+            a100 = np.array([100, 100], dtype=name).reshape(shape)
+            v23 = np.array([2, 3], dtype=name).reshape(shape)
             label = f"{name} [100, 100] with [2, 3]"
-            yield ctx.case(("NOT-4",), label, a8.reshape(v2.shape), v2, ctx.any_mode())
+            yield ctx.case(("NOT-4",), label, a100, v23, ctx.any_mode())
 
 
 def _overflows(ctx: Context, a: Array, v: Array) -> bool:
-    """Whether an exact result of ``a`` and ``v`` falls outside the declared result dtype."""
-    from ..conventions import declared_result_dtype
-
-    exact = numerics.exact_convolve(a, v).astype(object)
+    """Whether an exact result of ``op(a, v)`` falls outside the declared result dtype."""
+    exact = numerics.exact_convolve(*declared_operands(ctx.op, a, v)).astype(object)
     info = np.iinfo(declared_result_dtype(ctx.op, a.dtype, v.dtype))
     return bool(exact.max() > info.max or exact.min() < info.min)
 
