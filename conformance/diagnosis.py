@@ -20,7 +20,7 @@ import numpy as np
 
 from .backend import Array, Operation
 from .cases import Call
-from .conventions import Expectation, expectation
+from .conventions import NAMED_ALIGNMENTS, Expectation, expectation
 from .tolerance import measure
 
 __all__ = ["diagnose"]
@@ -77,7 +77,7 @@ def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
             if conj != op.conjugation:
                 yield words, _declare(conjugates=conj)
     if call.mode == "same":
-        for alignment in ("lower", "upper", "numpy-convolve", "numpy-correlate"):
+        for alignment in NAMED_ALIGNMENTS:
             if alignment != op.same_alignment:
                 yield (
                     f"'same' window with {alignment} alignment",
