@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from .diagnosis import diagnose
 from .isolation import InProcess, Isolated, Outcome
 from .tolerance import measure
 
-__all__ = ["CaseResult", "RunResult", "evaluate", "generate", "run"]
+__all__ = ["CaseResult", "RunResult", "evaluate", "generate", "judge", "run"]
 
 Status = Literal["pass", "fail", "deviation"]
 
@@ -117,15 +117,12 @@ def generate(
     return cases, skips
 
 
-def _first_difference(actual: Array, expected: Array, bound: Array | None) -> list[int] | None:
+def _first_difference(actual: Array, expected: Array, bound: Array) -> list[int] | None:
     if actual.shape != expected.shape:
         return None
     with np.errstate(all="ignore"):
-        if bound is None:
-            differs = ~((actual == expected) | (np.isnan(actual) & np.isnan(expected)))
-        else:
-            err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128))
-            differs = ~(err <= bound) & ~(np.isnan(actual) & np.isnan(expected))
+        err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128))
+        differs = ~(err <= bound) & ~(np.isnan(actual) & np.isnan(expected))
     where = np.argwhere(differs)
     return [int(i) for i in where[0]] if where.size else None
 
@@ -243,7 +240,7 @@ def _evaluate(
         )
         result = _judge_values(case, op, actual, partner.value, actual.dtype, bound)
         result.diagnosis = []
-        reversed_partner = partner.value[(slice(None, None, -1),) * actual.ndim]
+        reversed_partner = np.flip(partner.value)
         if (
             result.status == "fail"
             and actual.shape == partner.value.shape
@@ -256,6 +253,23 @@ def _evaluate(
     result = _judge_values(case, op, actual, expected.values, expected.dtype, expected.bound)
     result.seconds = outcome.seconds
     return result
+
+
+def judge(
+    backend: Backend, cases: Sequence[Case], runner: Isolated | InProcess
+) -> Iterator[CaseResult]:
+    """Send every case's call (and partner call) through ``runner``; judge each in order."""
+    calls = [c for case in cases for c in (case.call, case.partner) if c is not None]
+    outcomes = runner.run(calls)
+    for case in cases:
+        outcome = next(outcomes)
+        partner = next(outcomes) if case.partner is not None else None
+        try:
+            result = evaluate(backend, case, outcome, partner)
+        except Exception as error:  # a result the judge cannot even read
+            message = f"could not judge the result: {type(error).__name__}: {error}"
+            result = CaseResult(case, "fail", message, actual=outcome.value)
+        yield result
 
 
 def run(
@@ -276,23 +290,9 @@ def run(
         case_list, skip_list = generate(backend, profile, seed, select)
     else:
         case_list, skip_list = list(cases), list(skips)
-    calls = []
-    for case in case_list:
-        calls.append(case.call)
-        if case.partner is not None:
-            calls.append(case.partner)
     runner = Isolated(reference, timeout) if isolation == "process" else InProcess(backend)
-    results = []
     try:
-        outcomes = runner.run(calls)
-        for case in case_list:
-            outcome = next(outcomes)
-            partner = next(outcomes) if case.partner is not None else None
-            try:
-                results.append(evaluate(backend, case, outcome, partner))
-            except Exception as error:  # a result the judge cannot even read
-                message = f"could not judge the result: {type(error).__name__}: {error}"
-                results.append(CaseResult(case, "fail", message, actual=outcome.value))
+        results = list(judge(backend, case_list, runner))
     finally:
         runner.close()
     restarts = getattr(runner, "restarts", 0)

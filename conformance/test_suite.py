@@ -17,7 +17,7 @@ import pytest
 from .cases import Case, Skip
 from .isolation import Isolated
 from .report import describe_failure
-from .runner import evaluate, generate
+from .runner import generate, judge
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -62,13 +62,8 @@ def test_check(group: dict[str, Any] | None, request: pytest.FixtureRequest) -> 
         skips: list[Skip] = group["skips"]
         pytest.skip("; ".join(sorted({s.reason for s in skips})))
     runner: Isolated = request.getfixturevalue("calls")
-    flat = [c for case in cases for c in (case.call, case.partner) if c is not None]
-    outcomes = runner.run(flat)
     failures = []
-    for case in cases:
-        outcome = next(outcomes)
-        partner = next(outcomes) if case.partner is not None else None
-        result = evaluate(backend, case, outcome, partner)
+    for result in judge(backend, cases, runner):
         if result.status == "fail":
             failures.append(describe_failure(result, request.config.getoption("--backend")))
         elif result.status == "deviation":
