@@ -15,6 +15,7 @@ import numpy as np
 
 import convspec
 from convspec import numerics
+from convspec.notation import result_dtype
 
 from .backend import Array, Operation
 from .tolerance import full_bound
@@ -112,7 +113,7 @@ def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype
     if callable(rule):
         return np.dtype(rule(a_dt, v_dt))
     if rule == "spec":
-        return np.dtype(np.int64) if both_int else np.dtype(np.result_type(a_dt, v_dt))
+        return result_dtype(a_dt, v_dt)
     if rule == "promote":
         return np.dtype(np.result_type(a_dt, v_dt))
     if rule == "first":

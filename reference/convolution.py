@@ -74,7 +74,7 @@ def convolve_literal(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") ->
     """
     a_arr, v_arr = as_operand_pair(a, v, "convolve_literal")
     mode = check_mode(mode, "convolve_literal")
-    result = result_dtype(a_arr, v_arr)
+    result = result_dtype(a_arr.dtype, v_arr.dtype)
     a_val, v_val = exact_values(a_arr, result), exact_values(v_arr, result)
     full_shape = tuple(n + k - 1 for n, k in zip(a_arr.shape, v_arr.shape, strict=True))
     c = np.empty(full_shape, dtype=a_val.dtype)
@@ -86,7 +86,7 @@ def convolve_literal(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") ->
 
 def fast_full_convolution(a: Array, v: Array, func: str) -> Array:
     """Full convolution of validated operands by the engine, in the result dtype (NOT-4)."""
-    result = result_dtype(a, v)
+    result = result_dtype(a.dtype, v.dtype)
     if result.kind in "iu":
         compute = exact_integer_compute_dtype(a, v)
         return exact_to_int64(full_convolution(a, v, compute), func)

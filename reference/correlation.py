@@ -56,7 +56,7 @@ def correlate_literal(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") -
     """
     a_arr, v_arr = as_operand_pair(a, v, "correlate_literal")
     mode = check_mode(mode, "correlate_literal")
-    result = result_dtype(a_arr, v_arr)
+    result = result_dtype(a_arr.dtype, v_arr.dtype)
     a_val = exact_values(a_arr, result)
     conj_v = exact_values(np.conjugate(v_arr), result)
     full_shape = tuple(n + k - 1 for n, k in zip(a_arr.shape, v_arr.shape, strict=True))

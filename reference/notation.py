@@ -95,17 +95,18 @@ def check_mode(mode: object, func: str) -> Mode:
     return mode
 
 
-def result_dtype(a: np.ndarray[Any, Any], v: np.ndarray[Any, Any]) -> np.dtype[Any]:
-    """The dtype of ``convolve(a, v)`` and ``correlate(a, v)`` (NOT-4).
+def result_dtype(a: npt.DTypeLike, v: npt.DTypeLike) -> np.dtype[Any]:
+    """The dtype of ``convolve(a, v)`` and ``correlate(a, v)`` for operands of these dtypes (NOT-4).
 
     * both operands integer (signed or unsigned, any width): ``int64``.  Results are exact;
       a result that does not fit in int64 raises ``OverflowError`` instead of wrapping.
     * otherwise: numpy's promotion of the two dtypes, ``np.result_type(a, v)``, so
       float32 with float32 stays float32 and int16 with float32 gives float32.
     """
-    if a.dtype.kind in "iu" and v.dtype.kind in "iu":
+    a_dtype, v_dtype = np.dtype(a), np.dtype(v)
+    if a_dtype.kind in "iu" and v_dtype.kind in "iu":
         return np.dtype(np.int64)
-    return np.result_type(a.dtype, v.dtype)
+    return np.result_type(a_dtype, v_dtype)
 
 
 def accumulation_dtype(result: np.dtype[Any]) -> np.dtype[Any]:

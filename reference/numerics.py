@@ -391,7 +391,7 @@ def error_bound(
         )
     _check_method(method, func)
     _check_complex_products(complex_products, func)
-    result = result_dtype(a_arr, v_arr)
+    result = result_dtype(a_arr.dtype, v_arr.dtype)
     acc = precision_of(result if precision is None else precision)
     out = precision_of(result if output is None else output)
     kernel = flip(np.conjugate(v_arr)) if operation == "correlate" else v_arr
