@@ -207,3 +207,37 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"spec examples {note}")
     for failure in _guard_failures:
         terminalreporter.write_line(f"SPEC EXAMPLE GUARD FAILED: {failure}", red=True, bold=True)
+
+
+# --- xdist: a page's examples share one namespace, so they must run on one worker, in order.
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put each page's examples in one xdist group (a no-op mark without xdist)."""
+    for item in items:
+        path = Path(str(item.path))
+        if path.suffix == ".md" and path.is_relative_to(SPEC_DIR):
+            item.add_marker(pytest.mark.xdist_group(path.name))
+
+
+def _explicit_dist(argv: list[str]) -> bool:
+    """Whether the command line chose an xdist distribution mode itself (``--dist``/``-d``)."""
+    return any(arg == "-d" or arg.startswith("--dist") for arg in argv)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Unless ``--dist`` was given, run xdist as ``--dist loadgroup`` so each page stays whole.
+
+    Ungrouped tests are spread exactly as the default ``load`` spreads them.  The controller
+    schedules by group; each worker rebuilds its options from the command line, so it is told
+    separately to tag the grouped node ids (xdist's ``loadgroup`` worker option).
+    """
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        if not _explicit_dist(list(workerinput.get("mainargv", []))):
+            config.option.loadgroup = True
+    elif getattr(config.option, "dist", "no") == "load" and not _explicit_dist(
+        list(config.invocation_params.args)
+    ):
+        config.option.dist = "loadgroup"

@@ -213,3 +213,17 @@ def test_the_guard_counts_under_xdist(tmp_path: Path) -> None:
     result = run_spec(tmp_path, IGNORED_FENCE, "-p", "xdist.plugin", "-n", "1")
     assert result.returncode == 1, result.stdout
     assert "page.md: ran 1 examples but declares 2" in result.stdout
+
+
+def test_pages_stay_whole_on_several_xdist_workers() -> None:
+    """A page's later blocks use names its earlier blocks define: xdist must not split it."""
+    pytest.importorskip("xdist")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "spec"],
+        cwd=SPEC_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "NameError" not in result.stdout
