@@ -212,32 +212,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 # --- xdist: a page's examples share one namespace, so they must run on one worker, in order.
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each page's examples in one xdist group (a no-op mark without xdist)."""
-    for item in items:
-        path = Path(str(item.path))
-        if path.suffix == ".md" and path.is_relative_to(SPEC_DIR):
-            item.add_marker(pytest.mark.xdist_group(path.name))
-
-
 def _explicit_dist(argv: list[str]) -> bool:
     """Whether the command line chose an xdist distribution mode itself (``--dist``/``-d``)."""
     return any(arg == "-d" or arg.startswith("--dist") for arg in argv)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Unless ``--dist`` was given, run xdist as ``--dist loadgroup`` so each page stays whole.
+    """Unless ``--dist`` was given, run xdist as ``--dist loadfile``: each page on one worker.
 
-    Ungrouped tests are spread exactly as the default ``load`` spreads them.  The controller
-    schedules by group; each worker rebuilds its options from the command line, so it is told
-    separately to tag the grouped node ids (xdist's ``loadgroup`` worker option).
+    xdist's default ``load`` spreads single examples over workers, and a page's later blocks
+    then miss the names its earlier blocks define.  (``loadgroup`` with per-page marks would
+    keep test files finer-grained, but xdist 3.8 does not group under pytest 9.2.)
+    Scheduling is the controller's alone, so workers need nothing.
     """
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:
-        if not _explicit_dist(list(workerinput.get("mainargv", []))):
-            config.option.loadgroup = True
-    elif getattr(config.option, "dist", "no") == "load" and not _explicit_dist(
+    if getattr(config.option, "dist", "no") == "load" and not _explicit_dist(
         list(config.invocation_params.args)
     ):
-        config.option.dist = "loadgroup"
+        config.option.dist = "loadfile"
