@@ -47,10 +47,14 @@ def exact_values(x: Array, result: np.dtype[Any]) -> Array:
 
 
 def finish(total: Array, result: np.dtype[Any], func: str) -> Array:
-    """Round the accumulated sums once to the result dtype, or return exact int64."""
+    """Round the accumulated sums once to the result dtype, or return exact int64.
+
+    ``total`` is the window the caller returns: an integer value outside int64 raises
+    ``OverflowError`` only if it is in that window.
+    """
     if result.kind in "iu":
         return exact_to_int64(total, func)
-    return total.astype(result)
+    return total.astype(result, copy=False)
 
 
 def _convolution_sum(a: Array, v: Array, n: tuple[int, ...]) -> Any:
@@ -81,16 +85,23 @@ def convolve_literal(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") ->
     with np.errstate(all="ignore"):  # IEEE results, no warnings (NOT-6)
         for n in np.ndindex(*full_shape):
             c[n] = _convolution_sum(a_val, v_val, n)
-    return select_mode(finish(c, result, "convolve_literal"), a_arr.shape, v_arr.shape, mode)
+    window = select_mode(c, a_arr.shape, v_arr.shape, mode)
+    return finish(window, result, "convolve_literal")
 
 
-def fast_full_convolution(a: Array, v: Array, func: str) -> Array:
-    """Full convolution of validated operands by the engine, in the result dtype (NOT-4)."""
+def fast_full_convolution(a: Array, v: Array) -> Array:
+    """Full convolution of validated operands by the engine, exact for integers.
+
+    Floating-point results are in the accumulation dtype (NOT-5); integer results are
+    exact, in float64, int64 or object (Python ints), whichever
+    :func:`convspec.exact.exact_integer_compute_dtype` picks.  :func:`finish` turns the
+    window a mode cuts out into the result dtype: the int64 check applies to that window,
+    not to the full output (a ``valid`` result can fit where the full one does not).
+    """
     result = result_dtype(a.dtype, v.dtype)
     if result.kind in "iu":
-        compute = exact_integer_compute_dtype(a, v)
-        return exact_to_int64(full_convolution(a, v, compute), func)
-    return full_convolution(a, v, accumulation_dtype(result)).astype(result, copy=False)
+        return full_convolution(a, v, exact_integer_compute_dtype(a, v))
+    return full_convolution(a, v, accumulation_dtype(result))
 
 
 def convolve(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") -> Array:
@@ -120,5 +131,6 @@ def convolve(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") -> Array:
     """
     a_arr, v_arr = as_operand_pair(a, v, "convolve")
     mode = check_mode(mode, "convolve")
-    full = fast_full_convolution(a_arr, v_arr, "convolve")
-    return select_mode(full, a_arr.shape, v_arr.shape, mode)
+    full = fast_full_convolution(a_arr, v_arr)
+    window = select_mode(full, a_arr.shape, v_arr.shape, mode)
+    return finish(window, result_dtype(a_arr.dtype, v_arr.dtype), "convolve")

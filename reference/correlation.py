@@ -65,7 +65,8 @@ def correlate_literal(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") -
         for i in np.ndindex(*full_shape):
             lag = tuple(i_ax - (k - 1) for i_ax, k in zip(i, v_arr.shape, strict=True))
             r[i] = _correlation_sum(a_val, conj_v, lag)
-    return select_mode(finish(r, result, "correlate_literal"), a_arr.shape, v_arr.shape, mode)
+    window = select_mode(r, a_arr.shape, v_arr.shape, mode)
+    return finish(window, result, "correlate_literal")
 
 
 def correlate(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") -> Array:
@@ -77,5 +78,6 @@ def correlate(a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full") -> Array:
     """
     a_arr, v_arr = as_operand_pair(a, v, "correlate")
     mode = check_mode(mode, "correlate")
-    full = fast_full_convolution(a_arr, flip(np.conjugate(v_arr)), "correlate")
-    return select_mode(full, a_arr.shape, v_arr.shape, mode)
+    full = fast_full_convolution(a_arr, flip(np.conjugate(v_arr)))
+    window = select_mode(full, a_arr.shape, v_arr.shape, mode)
+    return finish(window, result_dtype(a_arr.dtype, v_arr.dtype), "correlate")

@@ -90,7 +90,7 @@ def exact_convolve(
     a_arr, v_arr = as_operand_pair(a, v, "exact_convolve")
     mode = check_mode(mode, "exact_convolve")
     full = _exact_full(a_arr, v_arr, "exact_convolve")
-    return select_mode(full, a_arr.shape, v_arr.shape, mode, alignment)
+    return _exact_window(select_mode(full, a_arr.shape, v_arr.shape, mode, alignment))
 
 
 def exact_correlate(
@@ -104,7 +104,7 @@ def exact_correlate(
     a_arr, v_arr = as_operand_pair(a, v, "exact_correlate")
     mode = check_mode(mode, "exact_correlate")
     full = _exact_full(a_arr, flip(np.conjugate(v_arr)), "exact_correlate")
-    return select_mode(full, a_arr.shape, v_arr.shape, mode, alignment)
+    return _exact_window(select_mode(full, a_arr.shape, v_arr.shape, mode, alignment))
 
 
 def exact_dot(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
@@ -162,14 +162,26 @@ def _combine_complex(real: Array, imag: Array) -> Array:
 
 
 def _exact_integer_full(a: Array, kernel: Array) -> Array:
-    """Exact integer sums: int64 where all fit, else Python ints (NUM-2)."""
+    """Exact integer sums: int64, or Python ints (object) when the terms could leave int64.
+
+    Whether the result fits is decided on the returned window (:func:`_exact_window`).
+    """
     compute = exact_integer_compute_dtype(a, kernel)
     if compute == np.dtype(object):
-        full = full_convolution(a.astype(object), kernel.astype(object), compute)
-        if int(full.max()) <= _INT64.max and int(full.min()) >= _INT64.min:
-            return full.astype(np.int64)
-        return full
+        return full_convolution(a.astype(object), kernel.astype(object), compute)
     return full_convolution(a, kernel, compute).astype(np.int64)
+
+
+def _exact_window(window: Array) -> Array:
+    """The returned window of exact sums, int64 when every value in it fits (NUM-2).
+
+    A ``valid`` or ``same`` window can fit in int64 where the full output does not.
+    """
+    if window.dtype == object and (
+        int(window.max()) <= _INT64.max and int(window.min()) >= _INT64.min
+    ):
+        return window.astype(np.int64)
+    return window
 
 
 # ----------------------------------------------------------------- real exact sums

@@ -355,3 +355,31 @@ def test_longdouble_is_kept(operation: str) -> None:
     got = fast(a, v)
     assert got.dtype == np.longdouble
     np.testing.assert_array_equal(got, literal(a, v), strict=True)
+
+
+WINDOW_FITS = [
+    # full [2**63, 0, -2**63] leaves int64; the valid window [0] does not.
+    ((np.array([2**62, 2**62]), np.array([2, -2])), "convolve", "valid", [0]),
+    # full [0, -2**63, 0, 0, 2**63]: the 'same' window of a correlation fits.
+    ((np.array([2**62] * 3), np.array([2, -2, 0])), "correlate", "same", [-(2**63), 0, 0]),
+    # 2-D: full rows [2**63, 0, 0, -2**63] per column; the valid rows are zero.
+    ((np.full((3, 2), 2**62), np.array([[2], [-2]])), "convolve", "valid", [[0, 0], [0, 0]]),
+]
+
+
+@pytest.mark.parametrize(("case", "operation", "mode", "want"), WINDOW_FITS)
+def test_int64_check_applies_to_the_returned_window(
+    case: tuple[Array, Array], operation: str, mode: str, want: list[int]
+) -> None:
+    """A 'valid' or 'same' result that fits int64 is returned although the full one does not
+    fit: by the fast path, the literal path and the exact oracle (NUM-2), all as int64."""
+    a, v = case
+    fast, literal = OPERATIONS[operation]
+    with pytest.raises(OverflowError, match=operation):
+        fast(a, v, "full")
+    oracle = {"convolve": convspec.exact_convolve, "correlate": convspec.exact_correlate}[operation]
+    assert oracle(a, v, "full").dtype == object  # the full exact sums do not fit
+    for function in (fast, literal, oracle):
+        got = function(a, v, mode)
+        assert got.dtype == np.int64, function
+        assert got.tolist() == want, function
