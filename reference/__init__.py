@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .boundaries import BOUNDARIES, extend
 from .convolution import convolve, convolve_literal
-from .correlation import correlate, correlate_literal, lags
-from .modes import mode_window
+from .correlation import correlate, correlate_literal, lags, xcorr
+from .modes import ALIGNMENTS, mode_window
 from .ndim import flip
 from .notation import MODES
 from .numerics import Accuracy, ErrorMeasurement, bound_for, error_bound, measure_error
@@ -23,6 +24,8 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
     __version__ = "0+unknown"
 
 __all__ = [
+    "ALIGNMENTS",
+    "BOUNDARIES",
     "MODES",
     "Accuracy",
     "ErrorMeasurement",
@@ -35,8 +38,10 @@ __all__ = [
     "error_bound",
     "exact_convolve",
     "exact_correlate",
+    "extend",
     "flip",
     "lags",
     "measure_error",
     "mode_window",
+    "xcorr",
 ]

@@ -36,20 +36,22 @@ ai*br)``, so ``(inf + 0j) * (1 + 0j)`` has a NaN imaginary part.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from functools import partial
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .convolution import convolve, in_box
+from .boundaries import Boundary
+from .convolution import Request, Windows, convolve, in_box, window_of
 from .engine import full_convolution
 from .exact import exact_integer_compute_dtype
-from .modes import SameAlignment, select_mode
+from .modes import Alignment
 from .ndim import flip
-from .notation import Mode, as_operand_pair, check_mode
+from .notation import Mode
 
 __all__ = ["exact_convolve", "exact_correlate", "exact_dot"]
 
@@ -78,33 +80,53 @@ class _Bilinear(NamedTuple):
 
 
 def exact_convolve(
-    a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full", *, alignment: SameAlignment = "lower"
+    a: npt.ArrayLike,
+    v: npt.ArrayLike,
+    mode: Mode = "full",
+    *,
+    axes: int | Sequence[int] | None = None,
+    alignment: Alignment = "lower",
+    boundary: Boundary = "constant",
+    fill_value: Any = 0,
 ) -> Array:
     """The exact convolution of ``a`` and ``v`` (CONV-1), rounded once (NUM-2, NUM-3).
 
-    Parameters are those of :func:`convspec.convolve`, plus ``alignment`` for ``same``
-    mode (MODE-5).  Returns int64 (or object, holding Python ints, when a value does not
-    fit in int64) for integer operands; otherwise float64 or complex128, each element the
-    exact sum correctly rounded, whatever the operands' precision.
+    Arguments are those of :func:`convspec.convolve` (``axes``, ``alignment``,
+    ``boundary``, ``fill_value`` included).  Returns int64 (or object, holding Python ints,
+    when a returned value does not fit in int64) for integer operands; otherwise float64 or
+    complex128, each element the exact sum correctly rounded, whatever the operands'
+    precision.
     """
-    a_arr, v_arr = as_operand_pair(a, v, "exact_convolve")
-    mode = check_mode(mode, "exact_convolve")
-    full = _exact_full(a_arr, v_arr, "exact_convolve")
-    return _exact_window(select_mode(full, a_arr.shape, v_arr.shape, mode, alignment))
+    request = Request.of(a, v, mode, axes, alignment, boundary, fill_value, "exact_convolve")
+
+    def core(a_i: Array, v_i: Array, windows: Windows) -> Array:
+        return window_of(partial(_exact_full, func=request.func), request, a_i, v_i, windows)
+
+    return _exact_window(request.run(core, fold=True))
 
 
 def exact_correlate(
-    a: npt.ArrayLike, v: npt.ArrayLike, mode: Mode = "full", *, alignment: SameAlignment = "lower"
+    a: npt.ArrayLike,
+    v: npt.ArrayLike,
+    mode: Mode = "full",
+    *,
+    axes: int | Sequence[int] | None = None,
+    alignment: Alignment = "lower",
+    boundary: Boundary = "constant",
+    fill_value: Any = 0,
 ) -> Array:
     """The exact cross-correlation of ``a`` with ``v`` (CORR-1), rounded once (NUM-3).
 
-    The same sums as ``exact_convolve(a, flip(conj(v)))`` (CORR-4); see
-    :func:`exact_convolve` for the result types.
+    The same sums as ``exact_convolve(a, flip(conj(v)))`` (CORR-4), the flip over
+    ``axes`` only; see :func:`exact_convolve` for the arguments and result types.
     """
-    a_arr, v_arr = as_operand_pair(a, v, "exact_correlate")
-    mode = check_mode(mode, "exact_correlate")
-    full = _exact_full(a_arr, flip(np.conjugate(v_arr)), "exact_correlate")
-    return _exact_window(select_mode(full, a_arr.shape, v_arr.shape, mode, alignment))
+    request = Request.of(a, v, mode, axes, alignment, boundary, fill_value, "exact_correlate")
+
+    def core(a_i: Array, v_i: Array, windows: Windows) -> Array:
+        kernel = flip(np.conjugate(v_i))
+        return window_of(partial(_exact_full, func=request.func), request, a_i, kernel, windows)
+
+    return _exact_window(request.run(core, fold=True))
 
 
 def exact_dot(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
@@ -126,7 +148,7 @@ def exact_dot(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
 # --------------------------------------------------------------------------- dispatch
 
 
-def _exact_full(a: Array, kernel: Array, func: str) -> Array:
+def _exact_full(a: Array, kernel: Array, *, func: str) -> Array:
     """Full exact convolution of validated operands (``kernel`` already flipped if needed)."""
     if a.dtype.kind in "iu" and kernel.dtype.kind in "iu":
         return _exact_integer_full(a, kernel)
