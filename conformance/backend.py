@@ -28,6 +28,7 @@ __all__ = [
     "Operation",
     "ResultDtypeRule",
     "canonical_differences",
+    "validate_operation",
 ]
 
 Array: TypeAlias = np.ndarray[Any, np.dtype[Any]]
@@ -93,11 +94,29 @@ class Operation:
     max_size: int = 1_000_000
     #: IEEE inf and NaN propagate element by element (NOT-6); FFT methods smear them.
     nonfinite: bool = True
-    #: Empty operands and operands of different rank raise (NOT-7).
+    #: Shorthand for both of ``rejects_empty`` and ``rejects_rank_mismatch`` (NOT-7); each
+    #: of those, when given, overrides it.
     rejects_invalid: bool = True
+    #: Operands with an axis of length 0 raise (NOT-7); ``None``: as ``rejects_invalid``.
+    rejects_empty: bool | None = None
+    #: Operands of different rank raise (NOT-2, NOT-7); ``None``: as ``rejects_invalid``.
+    rejects_rank_mismatch: bool | None = None
     #: Integer results that do not fit the result dtype: ``"wrap"`` around (numpy, scipy),
-    #: or ``"undefined"`` (not checked; e.g. a float64 sum cast back to int32).
-    integer_overflow: Literal["wrap", "undefined"] = "wrap"
+    #: ``"saturate"`` at the dtype's limits (OpenCV), or ``"undefined"`` (not checked; e.g.
+    #: a float64 sum cast back to int32).
+    integer_overflow: Literal["wrap", "saturate", "undefined"] = "wrap"
+    #: Modes that need an odd kernel length on every axis (an even kernel raises).
+    needs_odd_k: tuple[str, ...] = ()
+    #: With ``method="direct"``: above this many kernel elements (``v.size``) the
+    #: operation switches to an FFT method and is held to the FFT bound (scipy's
+    #: ``method="auto"``, OpenCV's ``filter2D``).  ``None``: never.
+    fft_above: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("rejects_empty", "rejects_rank_mismatch"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, self.rejects_invalid)
+        validate_operation(self)
 
     @property
     def conjugation(self) -> Conjugation:
@@ -117,6 +136,29 @@ class Operation:
         """The largest declared rank up to ``limit``."""
         return limit if self.ranks is None else min(max(self.ranks), limit)
 
+    def method_for(self, kernel_size: int) -> Literal["direct", "fft"]:
+        """The method used for a kernel of ``kernel_size`` elements (``fft_above``)."""
+        if self.method == "direct" and self.fft_above is not None and kernel_size > self.fft_above:
+            return "fft"
+        return self.method
+
+    def restricted(self, mode: str, a_shape: tuple[int, ...], v_shape: tuple[int, ...]) -> str:
+        """Why the declaration says ``mode`` raises for these shapes, or ``""`` if it does not.
+
+        A declared restriction is a promise: the suite probes its edge and expects an
+        exception there.
+        """
+        pairs = list(zip(a_shape, v_shape, strict=True))
+        if mode in self.needs_n_ge_k and not all(n >= k for n, k in pairs):
+            return f"needs_n_ge_k: K > N on some axis in {mode!r}"
+        if mode in self.needs_one_larger and not (
+            all(n >= k for n, k in pairs) or all(n <= k for n, k in pairs)
+        ):
+            return f"needs_one_larger: neither operand is larger on every axis in {mode!r}"
+        if mode in self.needs_odd_k and not all(k % 2 for _, k in pairs):
+            return f"needs_odd_k: an even kernel length in {mode!r}"
+        return ""
+
 
 @dataclass(frozen=True)
 class Deviation:
@@ -126,12 +168,35 @@ class Deviation:
     diagnosis containing ``diagnosis`` are reported as this deviation, not as failures of
     the declaration; the report lists them.  A case it covers that fails in another way
     is still a failure.
+
+    A deviation whose outcome is an exception names it in ``raises``: an exception type
+    (the raised one must be of that name or derive from it, judged by name since the call
+    may run in another process) or a substring of the message
+    (``"ValueError: kernel too large"``); the case then counts as this deviation when the
+    call raises so.  ``diagnosis`` may then be left empty.
     """
 
     operation: str
     description: str
     applies: Callable[[Array, Array, str], bool]
-    diagnosis: str
+    diagnosis: str = ""
+    raises: type[BaseException] | str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.diagnosis and self.raises is None:
+            raise ValueError(
+                f"Deviation {self.description!r}: give 'diagnosis' (words the failure's "
+                "diagnosis contains) or 'raises' (the exception the call raises)"
+            )
+
+    def explains_exception(self, message: str) -> bool:
+        """Whether a raised ``message`` (``"ValueError: ..."``) is the declared exception."""
+        if self.raises is None:
+            return False
+        if isinstance(self.raises, str):
+            return self.raises in message
+        names = {c.__name__ for c in self.raises.__mro__}
+        return message.split(":", 1)[0].strip().rsplit(".", 1)[-1] in names
 
 
 @dataclass(frozen=True)
@@ -156,6 +221,13 @@ class Backend:
                     f"Backend {self.name!r}: operation {op_name!r} must be an Operation; "
                     f"got {type(op).__name__}"
                 )
+        for deviation in self.documented_deviations:
+            if deviation.operation not in self.operations:
+                raise ValueError(
+                    f"Backend {self.name!r}: documented deviation {deviation.description!r} "
+                    f"names operation {deviation.operation!r}; declared operations: "
+                    f"{', '.join(map(repr, self.operations))}"
+                )
 
 
 def canonical_differences(op: Operation) -> list[str]:
@@ -175,8 +247,111 @@ def canonical_differences(op: Operation) -> list[str]:
         out.append(f"modes {', '.join(op.needs_n_ge_k)} need N >= K")
     if op.needs_one_larger:
         out.append(f"modes {', '.join(op.needs_one_larger)} need one operand larger on every axis")
-    if not op.rejects_invalid:
+    if op.needs_odd_k:
+        out.append(f"modes {', '.join(op.needs_odd_k)} need odd kernel lengths")
+    if not op.rejects_empty:
         out.append("empty operands are not rejected")
+    if not op.rejects_rank_mismatch:
+        out.append("operands of different rank are not rejected")
+    if op.integer_overflow == "saturate":
+        out.append("integer results saturate (spec: exact int64)")
+    if op.fft_above is not None and op.method == "direct":
+        out.append(f"FFT above {op.fft_above} kernel elements")
     if not op.nonfinite:
         out.append("inf/NaN do not propagate element by element")
     return out
+
+
+MODES = ("full", "valid", "same")
+RESULT_DTYPE_RULES = ("spec", "promote", "first", "float64")
+
+#: Dtypes the suite can judge: the reference computes them exactly and the tolerance
+#: policy has a precision for each.
+JUDGED_DTYPES = (
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+)
+
+_UNJUDGED = {
+    "bfloat16": (
+        "the suite cannot judge bfloat16: numpy has no bfloat16 arithmetic (ml_dtypes' "
+        "bfloat16 is an opaque numpy dtype of kind 'V'), so neither the operands nor the "
+        "exact oracle can be formed in it. Check the float32 path and declare its accuracy "
+        "class instead, e.g. accuracy={'float32': Accuracy('direct', 'bfloat16')}"
+    ),
+}
+
+
+def _problem(op: Operation) -> str:
+    """The first thing wrong with ``op``'s declaration, or ``""``."""
+    if not callable(op.function):
+        return f"'function' must be callable f(a, v, mode); got {type(op.function).__name__}"
+    if not isinstance(op.dtypes, tuple) or not op.dtypes:
+        return f"'dtypes' must be a non-empty tuple of dtype names; got {op.dtypes!r}"
+    for name in op.dtypes:
+        if name in _UNJUDGED:
+            return f"dtypes: {_UNJUDGED[name]}"
+        if name not in JUDGED_DTYPES:
+            try:
+                known = np.dtype(name).name
+                what = "is not a dtype the suite judges"
+            except TypeError:
+                known, what = "", "is an unknown dtype name"
+            hint = f" (write {known!r})" if known in JUDGED_DTYPES else ""
+            return f"dtypes: {name!r} {what}{hint}; expected some of {', '.join(JUDGED_DTYPES)}"
+    if not op.modes or any(m not in MODES for m in op.modes):
+        return f"'modes' must be a non-empty tuple of {', '.join(MODES)}; got {op.modes!r}"
+    for field_name in ("needs_n_ge_k", "needs_one_larger", "needs_odd_k"):
+        restricted = getattr(op, field_name)
+        undeclared = [m for m in restricted if m not in op.modes]
+        if undeclared:
+            return (
+                f"{field_name!r} restricts modes {undeclared} that 'modes' does not declare "
+                f"({', '.join(op.modes)})"
+            )
+    from .conventions import NAMED_ALIGNMENTS  # conventions imports this module
+
+    if isinstance(op.same_alignment, str) and op.same_alignment not in NAMED_ALIGNMENTS:
+        return (
+            f"'same_alignment' must be one of {', '.join(NAMED_ALIGNMENTS)} or a callable "
+            f"(n, k) -> (start, length); got {op.same_alignment!r}"
+        )
+    if isinstance(op.result_dtype, str) and op.result_dtype not in RESULT_DTYPE_RULES:
+        return (
+            f"'result_dtype' must be one of {', '.join(RESULT_DTYPE_RULES)} or a callable "
+            f"(a_dtype, v_dtype) -> dtype; got {op.result_dtype!r}"
+        )
+    if op.ranks is not None and (not op.ranks or any(r < 1 for r in op.ranks)):
+        return f"'ranks' must be None or a non-empty tuple of ranks >= 1; got {op.ranks!r}"
+    if op.conjugates not in (None, "second", "first", "none"):
+        return f"'conjugates' must be 'second', 'first', 'none' or None; got {op.conjugates!r}"
+    if op.lag_order not in ("ascending", "descending"):
+        return f"'lag_order' must be 'ascending' or 'descending'; got {op.lag_order!r}"
+    if op.method not in ("direct", "fft"):
+        return f"'method' must be 'direct' or 'fft'; got {op.method!r}"
+    if op.integer_overflow not in ("wrap", "saturate", "undefined"):
+        return (
+            "'integer_overflow' must be 'wrap', 'saturate' or 'undefined'; "
+            f"got {op.integer_overflow!r}"
+        )
+    if op.fft_above is not None and (op.method != "direct" or op.fft_above < 1):
+        return f"'fft_above' needs method='direct' and a positive size; got {op.fft_above!r}"
+    return ""
+
+
+def validate_operation(op: Operation) -> None:
+    """Raise ``ValueError`` naming the field when ``op``'s declaration cannot be checked."""
+    problem = _problem(op)
+    if problem:
+        raise ValueError(f"Operation: {problem}")

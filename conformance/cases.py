@@ -115,12 +115,7 @@ class Context:
             return False
         if max(np.prod(a_shape), np.prod(v_shape)) > self.op.max_size:
             return False
-        pairs = list(zip(a_shape, v_shape, strict=True))
-        if mode in self.op.needs_n_ge_k and not all(n >= k for n, k in pairs):
-            return False
-        if mode in self.op.needs_one_larger:
-            return all(n >= k for n, k in pairs) or all(n <= k for n, k in pairs)
-        return True
+        return not self.op.restricted(mode, a_shape, v_shape)
 
     def any_mode(self) -> str:
         """``"full"`` when declared, else the first declared mode."""

@@ -126,8 +126,12 @@ def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype
     )
 
 
-def cast_exact(values: Array, dtype: np.dtype[Any]) -> Array:
-    """Exact integer values as ``dtype``, wrapping around modulo 2**bits."""
+def cast_exact(values: Array, dtype: np.dtype[Any], overflow: str = "wrap") -> Array:
+    """Exact integer values as ``dtype``, wrapping around modulo 2**bits, or clipped to the
+    dtype's limits with ``overflow="saturate"``."""
+    if overflow == "saturate":
+        info = np.iinfo(dtype)
+        return np.clip(values.astype(object), int(info.min), int(info.max)).astype(dtype)
     if values.dtype == object:
         bits = 8 * dtype.itemsize
         values = np.vectorize(lambda x: int(x) % (1 << bits), otypes=[object])(values)
@@ -145,32 +149,37 @@ class Expectation:
     bound: Array
 
 
-def expectation(op: Operation, a: Array, v: Array, mode: str, exact: bool = True) -> Expectation:
+def expectation(
+    op: Operation, a: Array, v: Array, mode: str, exact: bool = True, bound: bool = True
+) -> Expectation:
     """The declared result of ``op(a, v, mode)``, from the exact oracle (NUM-3).
 
     Values are the exact sums rounded once to float64 / complex128, or exact integers
     (wrapped into the declared integer dtype where the declaration says so); the bound is
     the tolerance policy's for the declared accuracy class.  ``exact=False`` (diagnosis)
-    uses the fast reference in float64 instead and widens the bound by its own error.
+    uses the fast reference in float64 instead and widens the bound by its own error;
+    ``bound=False`` skips the bound (zeros), for a caller that brings its own tolerance.
     """
     a_c, kernel = declared_operands(op, a, v)
     dtype = declared_result_dtype(op, a.dtype, v.dtype)
     if dtype.kind in "iu" and (a.dtype.kind not in "iu" or v.dtype.kind not in "iu"):
         raise ValueError(f"declared integer result {dtype} for non-integer operands")
-    full = full_bound(op, a_c, kernel, dtype)
+    shape = tuple(n + k - 1 for n, k in zip(a_c.shape, kernel.shape, strict=True))
+    full = full_bound(op, a_c, kernel, dtype) if bound else np.zeros(shape)
     if exact or (a.dtype.kind in "iu" and v.dtype.kind in "iu"):
         computed = numerics.exact_convolve(a_c, kernel)
     else:
         wide_a, wide_k = _wide(a_c), _wide(kernel)
         computed = convspec.convolve(wide_a, wide_k)
-        reference = numerics.Accuracy("direct", computed.dtype)
-        full = full + numerics.bound_for(reference, wide_a, wide_k, "convolve", "full")
+        if bound:
+            reference = numerics.Accuracy("direct", computed.dtype)
+            full = full + numerics.bound_for(reference, wide_a, wide_k, "convolve", "full")
     values = declared_layout(op, computed, a.shape, v.shape, mode)
-    bound = declared_layout(op, full, a.shape, v.shape, mode)
+    limit = declared_layout(op, full, a.shape, v.shape, mode)
     if dtype.kind in "iu":
-        values = cast_exact(values, dtype)
+        values = cast_exact(values, dtype, op.integer_overflow)
     elif values.dtype == object:
         values = values.astype(np.float64)
     if dtype.kind == "f" and values.dtype.kind == "c":
         values = values.real
-    return Expectation(values, dtype, bound)
+    return Expectation(values, dtype, limit)

@@ -1,174 +1,213 @@
-"""When a result is wrong, what does the backend compute instead?
+"""When a result is wrong, what does the backend compute instead?  The diagnose stage.
 
-Each hypothesis is a small change to the declaration or to the call -- the other flip,
-another conjugation, another 'same' alignment, reversed lags, swapped operands, a
-transposed kernel, a kernel flipped along only some axes, another mode, integer
-wrap-around, lower-precision accumulation -- and the reference computes what the backend
-would return under it.  Hypotheses that reproduce the actual output are named; when no
-single one does, pairs are tried.
+:func:`diagnose` tries the registered families of :mod:`.hypotheses` on one failing case,
+tier by tier (cheap and specific first): a candidate is named when its prediction
+reproduces the actual output and does not also reproduce the declared result (a case that
+cannot tell them apart names neither).  When nothing fits, the first line says "no simple
+explanation" and the second names the nearest candidate and its distance.
+
+:func:`diagnose_results` is the pipeline stage after judging: it explains every failure of
+a run -- values (:func:`diagnose`), exceptions (:mod:`.raising`), results returned where
+the declaration promises an exception, timeouts, identities -- and applies the backend's
+documented deviations.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import itertools
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
-from .backend import Array, Operation
+from . import hypotheses as _hypotheses
+from .backend import Array, Backend, Operation
 from .cases import Call
-from .conventions import NAMED_ALIGNMENTS, Expectation, expectation
-from .tolerance import measure
+from .conventions import expectation
+from .hypotheses import FAMILIES, Candidate, Finding, Prediction, Situation, compare, predict
+from .judge import CaseResult
+from .raising import explain_raises
 
-__all__ = ["diagnose"]
+__all__ = ["diagnose", "diagnose_results"]
 
-Variant = tuple[Operation, Array, Array, str]
-Hypothesis = tuple[str, Callable[[Variant], Variant]]
-
-_CONJUGATION_WORDS = {
-    "second": "conjugates the second operand",
-    "first": "conjugates the first operand",
-    "none": "conjugates neither operand",
-}
+assert _hypotheses.FAMILIES is FAMILIES  # the families register on import
 
 
-def _declare(**changes: Any) -> Callable[[Variant], Variant]:
-    """A hypothesis that changes the declaration: another flip, conjugation, alignment..."""
-
-    def change(x: Variant) -> Variant:
-        return (dataclasses.replace(x[0], **changes), x[1], x[2], x[3])
-
-    return change
-
-
-def _kernel(transform: Callable[[Array], Array]) -> Callable[[Variant], Variant]:
-    """A hypothesis that changes the kernel the backend uses."""
-
-    def change(x: Variant) -> Variant:
-        return (x[0], x[1], np.ascontiguousarray(transform(x[2])), x[3])
-
-    return change
-
-
-def _swap(x: Variant) -> Variant:
-    return (x[0], x[2], x[1], x[3])
-
-
-def _mode(mode: str) -> Callable[[Variant], Variant]:
-    def change(x: Variant) -> Variant:
-        return (x[0], x[1], x[2], mode)
-
-    return change
-
-
-def _hypotheses(op: Operation, call: Call) -> Iterator[Hypothesis]:
-    rank = call.a.ndim
-    other_kind = (
-        "computes cross-correlation (kernel not flipped)"
-        if op.flips
-        else "computes convolution (kernel flipped)"
-    )
-    yield other_kind, _declare(flips=not op.flips)
-    if call.a.dtype.kind == "c" or call.v.dtype.kind == "c":
-        for conj, words in _CONJUGATION_WORDS.items():
-            if conj != op.conjugation:
-                yield words, _declare(conjugates=conj)
-    if call.mode == "same":
-        for alignment in NAMED_ALIGNMENTS:
-            if alignment != op.same_alignment:
-                yield (
-                    f"'same' window with {alignment} alignment",
-                    _declare(same_alignment=alignment),
-                )
-    reverse = "descending" if op.lag_order == "ascending" else "ascending"
-    yield "lags in reverse order", _declare(lag_order=reverse)
-    yield "swaps the operands", _swap
-    if rank >= 2:
-        yield "transposes the kernel", _kernel(lambda v: v.T)
-        for count in range(1, rank):
-            for axes in itertools.combinations(range(rank), count):
-                yield (
-                    f"reverses the kernel along axes {list(axes)} only",
-                    _kernel(functools.partial(np.flip, axis=axes)),
-                )
-    for mode in ("full", "valid", "same"):
-        if mode != call.mode:
-            yield f"returns the {mode!r} window for mode {call.mode!r}", _mode(mode)
-
-
-def _expect(op: Operation, a: Array, v: Array, mode: str) -> Expectation | None:
-    try:
-        return expectation(op, a, v, mode, exact=False)
-    except (ValueError, OverflowError, TypeError):
-        return None
-
-
-def _agrees(actual: Array, expected: Expectation | None) -> bool:
-    if expected is None or expected.values.shape != actual.shape:
-        return False
-    if expected.dtype.kind in "iu" or actual.dtype.kind in "iu":
-        return bool(np.array_equal(actual.astype(expected.values.dtype), expected.values))
-    return bool(measure(actual, expected.values, expected.bound)["passed"])
-
-
-def _matches(actual: Array, op: Operation, a: Array, v: Array, mode: str) -> bool:
-    return _agrees(actual, _expect(op, a, v, mode))
-
-
-def _value_hypotheses(op: Operation, call: Call, actual: Array) -> list[str]:
-    """Explanations about the values' type: wrap-around, precision, FFT error."""
-    found = []
-    a, v, mode = call.a, call.v, call.mode
-    if a.dtype.kind in "iu" and v.dtype.kind in "iu" and op.result_dtype == "spec":
-        wrapped = dataclasses.replace(op, result_dtype="promote")
-        if _matches(actual, wrapped, a, v, mode):
-            found.append(f"integer results wrap around in {np.result_type(a, v)} (not exact)")
-    if actual.dtype.kind in "fc":
-        for precision in ("float16", "float32"):
-            if np.finfo(precision).eps <= np.finfo(actual.dtype).eps:
-                continue
-            lower = dataclasses.replace(op, accumulation=precision)
-            if _matches(actual, lower, a, v, mode):
-                found.append(f"error fits {precision} accumulation, not the declared precision")
-                break
-        if op.method == "direct" and _matches(
-            actual, dataclasses.replace(op, method="fft"), a, v, mode
-        ):
-            found.append("error fits an FFT (normwise) bound, not the declared direct method")
-    return found
-
-
-def _same_prediction(one: Expectation | None, other: Expectation | None) -> bool:
-    """Whether two hypotheses predict the same values: this case cannot tell them apart."""
-    if one is None or other is None or one.values.shape != other.values.shape:
-        return False
-    with np.errstate(invalid="ignore"):
-        return bool(np.allclose(one.values, other.values, equal_nan=True, rtol=1e-12, atol=0))
+def _distance_words(differs: int, worst: float, size: int) -> str:
+    ratio = "" if not np.isfinite(worst) else f", worst {worst:.3g} x bound"
+    return f"{differs} of {size} elements differ{ratio}"
 
 
 def diagnose(op: Operation, call: Call, actual: Array, pairs: bool = True) -> list[str]:
-    """Names of hypotheses (or, with ``pairs``, pairs of them) that reproduce ``actual``.
+    """What ``op(call)`` computes instead of its declaration, most specific first.
 
-    A hypothesis that predicts what the declaration predicts for this case is not named:
-    the case cannot tell them apart.  The result may be empty.
+    Never empty: when no candidate reproduces ``actual`` the answer is
+    ``["no simple explanation (nearest: ...)", "<distance>"]``.  ``pairs`` allows the
+    (costlier) pairs of hypotheses.
     """
-    base: Variant = (op, call.a, call.v, call.mode)
-    declared = _expect(*base)
-    hypotheses = list(_hypotheses(op, call))
-    found = []
-    for words, change in hypotheses:
-        predicted = _expect(*change(base))
-        if _agrees(actual, predicted) and not _same_prediction(predicted, declared):
-            found.append(words)
-    if found:
-        return found
-    value_found = _value_hypotheses(op, call, actual)
-    if value_found or not pairs:
-        return value_found
-    for (words1, change1), (words2, change2) in itertools.combinations(hypotheses, 2):
-        if _matches(actual, *change2(change1(base))):
-            found.append(f"{words1}, and {words2}")
-    return found
+    declared = predict(op, call.a, call.v, call.mode)
+    s = Situation(op, call, actual, declared)
+    nearest: tuple[int, float, str] | None = None
+    for tier in sorted(FAMILIES):
+        if tier >= 70 and not pairs:
+            continue
+        found: list[str] = []
+        details: list[str] = []
+        for family in FAMILIES[tier]:
+            for item in family(s):
+                if isinstance(item, Finding):
+                    if item.words not in found:
+                        found.append(item.words)
+                        if item.detail:
+                            details.append(item.detail)
+                    continue
+                words, result = _try(item, s)
+                if result is None:
+                    continue
+                differs, worst = result
+                if differs == 0:
+                    if words not in found:
+                        found.append(words)
+                elif differs > 0 and (nearest is None or (differs, worst) < nearest[:2]):
+                    nearest = (differs, worst, words)
+        if found:
+            return found + details
+    if nearest is None:
+        declared_shape = None if declared is None else declared.values.shape
+        return [
+            "no simple explanation (no candidate gives the result's shape "
+            f"{actual.shape}; declared {declared_shape})"
+        ]
+    differs, worst, words = nearest
+    return [
+        f"no simple explanation (nearest: {words})",
+        f"nearest candidate: {words}: {_distance_words(differs, worst, actual.size)}",
+    ]
+
+
+def _try(candidate: Candidate, s: Situation) -> tuple[str, tuple[int, float] | None]:
+    """Compare the candidate's prediction with the actual output; ``None`` when it also
+    predicts the declared result (or predicts nothing)."""
+    p = candidate.predict()
+    if p is None:
+        return candidate.words, None
+    result = compare(s.actual, p)
+    if result[0] == 0 and not candidate.looser_bound and _also_declared(p, s.declared):
+        return candidate.words, None
+    if candidate.looser_bound and result[0] == 0 and compare(s.actual, s.declared)[0] == 0:
+        return candidate.words, None
+    return candidate.words, result
+
+
+def _also_declared(p: Prediction, declared: Prediction | None) -> bool:
+    """Whether ``p`` predicts the declared values too: the case cannot tell them apart."""
+    if declared is None or declared.values.shape != p.values.shape:
+        return False
+    return compare(declared.values, p)[0] == 0 or compare(p.values, declared)[0] == 0
+
+
+def _returned_instead_of_raising(op: Operation, result: CaseResult) -> list[str]:
+    call = result.case.call
+    why = op.restricted(call.mode, call.a.shape, call.v.shape) if call.a.ndim == call.v.ndim else ""
+    actual = result.actual
+    shown = "" if actual is None else _values(actual)
+    if call.a.ndim != call.v.ndim:
+        what = "operands of different rank"
+        hint = "declare rejects_rank_mismatch=False"
+    elif 0 in call.a.shape or 0 in call.v.shape:
+        what = "an empty operand"
+        hint = "declare rejects_empty=False"
+    else:
+        field = why.split(":", 1)[0] or "the restriction"
+        what = why.split(": ", 1)[-1] if why else "a declared restriction"
+        hint = f"the declared {field} is not what it does"
+        if actual is not None and _is_declared_result(op, call, actual):
+            hint += " (it returns the declared result there: drop the restriction)"
+    return [f"returns a result instead of raising for {what}: {hint}", f"returned {shown}"]
+
+
+def _is_declared_result(op: Operation, call: Call, actual: Array) -> bool:
+    free = dataclasses.replace(op, needs_n_ge_k=(), needs_one_larger=(), needs_odd_k=())
+    try:
+        e = expectation(free, call.a, call.v, call.mode, exact=False)
+    except Exception:
+        return False
+    return compare(actual, Prediction(e.values, e.bound, e.dtype.kind in "iu"))[0] == 0
+
+
+def _values(x: Array, limit: int = 12) -> str:
+    flat = x.reshape(-1)
+    text = np.array2string(flat[:limit], precision=4, separator=", ")
+    more = f" ... ({x.size} values)" if x.size > limit else ""
+    return f"shape {x.shape}, {x.dtype}: {text}{more}"
+
+
+def _identity(result: CaseResult) -> list[str]:
+    actual, partner = result.actual, result.expected
+    if actual is None or partner is None or actual.shape != np.shape(partner):
+        return ["the two operations disagree (their results have different shapes)"]
+    partner = np.asarray(partner)
+    with np.errstate(all="ignore"):
+        if np.allclose(actual, np.flip(partner)):
+            return ["the two operations disagree by a reversal of every axis"]
+        if np.allclose(actual, np.conjugate(partner)):
+            return ["the two operations disagree by a complex conjugation"]
+    return ["the two operations disagree (one of them is diagnosed by its own cases)"]
+
+
+def _explain(backend: Backend, result: CaseResult, raised: dict[int, str]) -> list[str]:
+    case = result.case
+    op = backend.operations[case.operation]
+    if case.expect == "raises":
+        if result.outcome == "ok":
+            return _returned_instead_of_raising(op, result)
+        return [f"{result.message} where an exception is declared"]
+    if result.outcome == "raised":
+        return [raised.get(id(result), result.message)]
+    if result.outcome == "timeout":
+        return [f"hangs: {result.message}"]
+    if result.outcome == "died":
+        return [f"crashes: {result.message}"]
+    actual = result.actual
+    if actual is None:
+        return [result.message]
+    if case.expect == "identity":
+        return _identity(result)
+    if actual.dtype.kind not in "iufc":
+        return [f"returns a non-numeric result (dtype {actual.dtype})"]
+    if actual.ndim != case.call.a.ndim:
+        return [f"returns a result of rank {actual.ndim} for operands of rank {case.call.a.ndim}"]
+    small = max(case.call.a.size, case.call.v.size) <= _hypotheses.SMALL_FOR_PAIRS
+    return diagnose(op, case.call, actual, pairs=small)
+
+
+def _deviation(backend: Backend, result: CaseResult) -> str:
+    call = result.case.call
+    for deviation in backend.documented_deviations:
+        if deviation.operation != call.operation or not deviation.applies(
+            call.a, call.v, call.mode
+        ):
+            continue
+        if deviation.raises is not None and result.outcome == "raised":
+            if deviation.explains_exception(result.message.split("raised ", 1)[-1]):
+                return deviation.description
+        elif deviation.diagnosis and any(deviation.diagnosis in d for d in result.diagnosis):
+            return deviation.description
+    return ""
+
+
+def diagnose_results(backend: Backend, results: Sequence[CaseResult]) -> list[CaseResult]:
+    """The diagnose stage: every failure explained; documented deviations applied."""
+    results = list(results)
+    raised: dict[int, str] = {}
+    for name, op in backend.operations.items():
+        raised.update(explain_raises(op, [r for r in results if r.case.operation == name]))
+    for result in results:
+        if result.status != "fail":
+            continue
+        if not result.diagnosis:
+            result.diagnosis = _explain(backend, result, raised)
+        described = _deviation(backend, result)
+        if described:
+            result.status = "deviation"
+            result.deviation = described
+    return results

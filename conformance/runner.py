@@ -1,50 +1,30 @@
-"""Running the checks against a backend and judging each call.
+"""Running the suite against a backend: the pipeline case, call, judge, diagnose.
 
-:func:`generate` builds every case (and skip) for a backend; :func:`run` sends the calls
-through an isolation strategy and :func:`evaluate` judges each outcome against the
-declared conventions and the tolerance policy.  A failing case keeps its inputs and its
-output for the report, the reproduction and a later diagnosis.
+:func:`generate` builds every case (and skip) for a backend (:mod:`.cases`, :mod:`.checks`);
+:func:`run` sends the calls through an isolation strategy (:mod:`.isolation`), judges each
+outcome (:mod:`.judge`), explains every failure (:mod:`.diagnosis`) and returns a
+:class:`RunResult` for the reports (:mod:`.report`, grouped by :mod:`.grouping`).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import numpy as np
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from . import checks as _checks  # noqa: F401  (registers the checks)
-from .backend import Array, Backend, Operation
+from .backend import Backend, Operation
 from .cases import CHECKS, Case, Context, Profile, Skip
-from .conventions import expectation
-from .diagnosis import diagnose
-from .isolation import InProcess, Isolated, Outcome
-from .tolerance import measure
+from .diagnosis import diagnose_results
+from .isolation import InProcess, Isolated
+from .judge import CaseResult, Status, evaluate, judge
 
-__all__ = ["CaseResult", "RunResult", "evaluate", "generate", "judge", "run"]
+if TYPE_CHECKING:
+    from .grouping import FailureGroup
 
-Status = Literal["pass", "fail", "deviation"]
-
-
-@dataclass
-class CaseResult:
-    """The verdict on one case, with what is needed to reproduce and explain a failure."""
-
-    case: Case
-    status: Status
-    message: str = ""
-    diagnosis: list[str] = field(default_factory=list)
-    #: For status ``deviation``: the documented deviation that explains the failure.
-    deviation: str = ""
-    measurement: dict[str, Any] | None = None
-    seconds: float = 0.0
-    actual: Array | None = None
-    expected: Array | None = None
-    expected_dtype: str = ""
-    first_difference: list[int] | None = None
+__all__ = ["CaseResult", "RunResult", "Status", "evaluate", "generate", "judge", "run"]
 
 
 @dataclass
@@ -72,6 +52,26 @@ class RunResult:
     @property
     def conformant(self) -> bool:
         return not self.failures
+
+    @property
+    def cases(self) -> list[Case]:
+        """Every case that ran, in order."""
+        return [r.case for r in self.results]
+
+    @property
+    def diagnoses(self) -> dict[str, list[str]]:
+        """Each failure's diagnosis (most specific first), keyed as the reports key cases
+        (``case0007``: the index of the case in ``results``)."""
+        from .report import case_key
+
+        return {case_key(i): r.diagnosis for i, r in enumerate(self.results) if r.status == "fail"}
+
+    @property
+    def groups(self) -> list[FailureGroup]:
+        """The failures grouped by operation and cause, largest group first."""
+        from .grouping import group_failures
+
+        return group_failures(self.results)
 
 
 def _applies(kind: str, op: Operation) -> bool:
@@ -117,161 +117,6 @@ def generate(
     return cases, skips
 
 
-def _first_difference(actual: Array, expected: Array, bound: Array) -> list[int] | None:
-    if actual.shape != expected.shape:
-        return None
-    with np.errstate(all="ignore"):
-        err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128))
-        differs = ~(err <= bound) & ~(np.isnan(actual) & np.isnan(expected))
-    where = np.argwhere(differs)
-    return [int(i) for i in where[0]] if where.size else None
-
-
-def _not_ok(case: Case, outcome: Outcome, what: str = "") -> CaseResult:
-    prefix = f"{what}: " if what else ""
-    message = {
-        "raised": f"{prefix}raised {outcome.message}",
-        "timeout": f"{prefix}{outcome.message}",
-        "died": f"{prefix}{outcome.message}",
-    }[outcome.status]
-    return CaseResult(case, "fail", message, seconds=outcome.seconds)
-
-
-#: Failures diagnosed per (operation, check) in one process, and those also tried in pairs.
-DIAGNOSED_PER_CHECK = 25
-PAIRED_PER_CHECK = 3
-SMALL_FOR_PAIRS = 512
-_diagnosed: dict[tuple[str, str], int] = {}
-
-
-def _diagnosis(op: Operation, case: Case, actual: Array) -> list[str]:
-    key = (case.operation, case.check)
-    count = _diagnosed.get(key, 0)
-    _diagnosed[key] = count + 1
-    if count >= DIAGNOSED_PER_CHECK:
-        return []
-    small = max(case.call.a.size, case.call.v.size) <= SMALL_FOR_PAIRS
-    return diagnose(op, case.call, actual, pairs=count < PAIRED_PER_CHECK and small)
-
-
-def _judge_values(
-    case: Case, op: Operation, actual: Array, expected: Array, dtype: np.dtype[Any], bound: Array
-) -> CaseResult:
-    result = CaseResult(case, "pass", actual=actual, expected=expected, expected_dtype=str(dtype))
-    problems = []
-    if actual.dtype != dtype:
-        problems.append(f"result dtype {actual.dtype}, declared {dtype}")
-    if actual.shape != expected.shape:
-        problems.append(f"result shape {actual.shape}, expected {expected.shape}")
-    elif actual.dtype.kind not in "iufc":
-        problems.append(f"result of non-numeric dtype {actual.dtype}")
-    else:
-        result.measurement = measure(actual, expected, bound)
-        if not result.measurement["passed"]:
-            m = result.measurement
-            if m["over_bound"]:
-                problems.append(
-                    f"{m['over_bound']} of {expected.size} elements outside the bound "
-                    f"(worst {m['max_fraction']:.3g} x bound at {m['worst_index']})"
-                )
-            if m["special_mismatches"]:
-                problems.append(
-                    f"{m['special_mismatches']} of {expected.size} elements non-finite where "
-                    f"finite values are expected, or not the expected inf/NaN "
-                    f"(first at {m['first_special_mismatch']})"
-                )
-            result.first_difference = _first_difference(actual, expected, bound)
-    if problems:
-        result.status = "fail"
-        result.message = "; ".join(problems)
-        if actual.dtype.kind in "iufc" and actual.ndim == case.call.a.ndim:
-            result.diagnosis = _diagnosis(op, case, actual)
-    return result
-
-
-def evaluate(
-    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None = None
-) -> CaseResult:
-    """Judge one case from its call's outcome (and its partner's, for an identity).
-
-    A failure that a documented deviation of the backend explains (its condition holds
-    and the diagnosis names what it says) gets status ``deviation`` instead.
-    """
-    result = _evaluate(backend, case, outcome, partner)
-    if result.status == "fail":
-        call = case.call
-        for deviation in backend.documented_deviations:
-            if (
-                deviation.operation == call.operation
-                and deviation.applies(call.a, call.v, call.mode)
-                and any(deviation.diagnosis in d for d in result.diagnosis)
-            ):
-                result.status = "deviation"
-                result.deviation = deviation.description
-                break
-    return result
-
-
-def _evaluate(
-    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None
-) -> CaseResult:
-    op = backend.operations[case.operation]
-    call = case.call
-    if case.expect == "raises":
-        if outcome.status == "raised":
-            return CaseResult(case, "pass", f"raised {outcome.message}", seconds=outcome.seconds)
-        if outcome.status == "ok":
-            shape = None if outcome.value is None else outcome.value.shape
-            message = f"returned a result of shape {shape} instead of raising"
-            return CaseResult(case, "fail", message, seconds=outcome.seconds, actual=outcome.value)
-        return _not_ok(case, outcome)
-    if outcome.status != "ok":
-        return _not_ok(case, outcome)
-    actual = outcome.value
-    assert actual is not None
-    if case.expect == "identity":
-        assert partner is not None and case.partner is not None
-        if partner.status != "ok" or partner.value is None:
-            return _not_ok(case, partner, f"partner {case.partner.operation}")
-        partner_op = backend.operations[case.partner.operation]
-        bound = (
-            expectation(op, call.a, call.v, call.mode).bound
-            + expectation(partner_op, call.a, case.partner.v, call.mode).bound
-        )
-        result = _judge_values(case, op, actual, partner.value, actual.dtype, bound)
-        result.diagnosis = []
-        reversed_partner = np.flip(partner.value)
-        if (
-            result.status == "fail"
-            and actual.shape == partner.value.shape
-            and np.allclose(actual, reversed_partner)
-        ):
-            result.diagnosis = ["the two operations disagree by a reversal of every axis"]
-        result.seconds = outcome.seconds + partner.seconds
-        return result
-    expected = expectation(op, call.a, call.v, call.mode)
-    result = _judge_values(case, op, actual, expected.values, expected.dtype, expected.bound)
-    result.seconds = outcome.seconds
-    return result
-
-
-def judge(
-    backend: Backend, cases: Sequence[Case], runner: Isolated | InProcess
-) -> Iterator[CaseResult]:
-    """Send every case's call (and partner call) through ``runner``; judge each in order."""
-    calls = [c for case in cases for c in (case.call, case.partner) if c is not None]
-    outcomes = runner.run(calls)
-    for case in cases:
-        outcome = next(outcomes)
-        partner = next(outcomes) if case.partner is not None else None
-        try:
-            result = evaluate(backend, case, outcome, partner)
-        except Exception as error:  # a result the judge cannot even read
-            message = f"could not judge the result: {type(error).__name__}: {error}"
-            result = CaseResult(case, "fail", message, actual=outcome.value)
-        yield result
-
-
 def run(
     backend: Backend,
     reference: str,
@@ -285,14 +130,13 @@ def run(
 ) -> RunResult:
     """Run every selected case (or the given ``cases``) and judge it."""
     started = time.perf_counter()
-    _diagnosed.clear()
     if cases is None:
         case_list, skip_list = generate(backend, profile, seed, select)
     else:
         case_list, skip_list = list(cases), list(skips)
     runner = Isolated(reference, timeout) if isolation == "process" else InProcess(backend)
     try:
-        results = list(judge(backend, case_list, runner))
+        results = diagnose_results(backend, list(judge(backend, case_list, runner)))
     finally:
         runner.close()
     restarts = getattr(runner, "restarts", 0)

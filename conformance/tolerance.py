@@ -23,8 +23,11 @@ __all__ = ["POLICY", "declared_accuracy", "full_bound", "measure"]
 POLICY = "convspec.numerics"
 
 
-def declared_accuracy(op: Operation, result: np.dtype[Any]) -> numerics.Accuracy:
-    """The accuracy class ``op`` declares for results of dtype ``result`` (NUM-7)."""
+def declared_accuracy(
+    op: Operation, result: np.dtype[Any], kernel_size: int = 1
+) -> numerics.Accuracy:
+    """The accuracy class ``op`` declares for results of dtype ``result`` (NUM-7), for a
+    kernel of ``kernel_size`` elements (an operation may switch to FFT above a size)."""
     if op.accuracy is not None and result.name in op.accuracy:
         return op.accuracy[result.name]
     if result.kind in "iu":
@@ -35,7 +38,8 @@ def declared_accuracy(op: Operation, result: np.dtype[Any]) -> numerics.Accuracy
         precision = np.dtype(op.accumulation)
         if result.kind == "c":
             precision = np.result_type(precision, np.complex64)
-    return numerics.Accuracy(op.method, precision, complex_products=op.complex_products)
+    method = op.method_for(kernel_size)
+    return numerics.Accuracy(method, precision, complex_products=op.complex_products)
 
 
 def full_bound(op: Operation, a: Array, kernel: Array, result: np.dtype[Any]) -> Array:
@@ -47,7 +51,7 @@ def full_bound(op: Operation, a: Array, kernel: Array, result: np.dtype[Any]) ->
     if result.kind in "iu":
         shape = tuple(n + k - 1 for n, k in zip(a.shape, kernel.shape, strict=True))
         return np.zeros(shape)
-    accuracy = declared_accuracy(op, result)
+    accuracy = declared_accuracy(op, result, kernel.size)
     return numerics.bound_for(accuracy, a, kernel, "convolve", "full", output=result)
 
 

@@ -51,11 +51,11 @@ def test_wrong_conventions_are_caught_and_named(mutant, select, clauses, diagnos
     result = _run(mutant, select)
     assert not result.conformant
     assert clauses <= _failed_clauses(result)
-    assert diagnosis in _diagnoses(result)
-    # every failing case of this mutant is explained by the same bug
-    for failure in result.failures:
-        if failure.diagnosis:
-            assert diagnosis in failure.diagnosis or any(diagnosis in d for d in failure.diagnosis)
+    firsts = [failure.diagnosis[0] for failure in result.failures]
+    assert any(diagnosis in first for first in firsts), firsts
+    # every failing case of this mutant is explained (a case without overflow shows
+    # only the narrower dtype of WRAPS, for example)
+    assert not [f for f in firsts if f.startswith("no simple explanation")], firsts
 
 
 def test_nan_results_fail_as_non_finite() -> None:

@@ -12,24 +12,87 @@ from ..conventions import declared_operands, declared_result_dtype
 from ..inputs import discriminating, random_values, ranks_of
 
 
+def _empty_shapes(rank: int) -> list[tuple[int, ...]]:
+    """Shapes with one axis of length 0: the first axis, and in N-D also the last."""
+    shapes = [(0,) + (3,) * (rank - 1)]
+    if rank > 1:
+        shapes.append((3,) * (rank - 1) + (0,))
+    return shapes
+
+
 @check("NOT-2", "NOT-7")
 def rejected_input(ctx: Context) -> Produces:
-    """Empty operands and operands of different rank raise instead of returning garbage."""
-    if not ctx.op.rejects_invalid:
-        yield ctx.skip(("NOT-2", "NOT-7"), "the operation does not declare that it rejects input")
-        return
-    dtype = ctx.float_dtype() or ctx.op.dtypes[0]
+    """Empty operands and operands of different rank raise instead of returning garbage.
+
+    Every declared dtype is fed; an operation that declares ``rejects_empty=False`` or
+    ``rejects_rank_mismatch=False`` is not held to that half.
+    """
+    if not ctx.op.rejects_empty:
+        yield ctx.skip(("NOT-7",), "the operation declares rejects_empty=False")
+    if not ctx.op.rejects_rank_mismatch:
+        yield ctx.skip(("NOT-2",), "the operation declares rejects_rank_mismatch=False")
     rank = ranks_of(ctx.op.ranks)[0]
-    v = discriminating((2,) * rank, dtype, ctx.rng)
-    bad = {
-        "empty signal": (np.zeros((0,) * rank, dtype=dtype), v),
-        "empty kernel": (random_values((4,) * rank, dtype, ctx.rng), np.zeros((0,) * rank, dtype)),
-        "ranks differ": (random_values((4,) * (rank + 1), dtype, ctx.rng), v),
-    }
-    for label, (a, kernel) in bad.items():
-        clauses = ("NOT-2", "NOT-7") if label == "ranks differ" else ("NOT-7",)
-        call = Call(ctx.op_name, a, kernel, ctx.any_mode())
-        yield Case(ctx.check_name, clauses, label, call, "raises")
+    mode = ctx.any_mode()
+    for dtype in ctx.op.dtypes:
+        v = discriminating((2,) * rank, dtype, ctx.rng)
+        a = random_values((4,) * rank, dtype, ctx.rng)
+        bad: list[tuple[tuple[str, ...], str, Array, Array]] = []
+        if ctx.op.rejects_empty:
+            for shape in _empty_shapes(rank):
+                empty = np.zeros(shape, dtype=dtype)
+                bad.append((("NOT-7",), f"empty signal {shape}, {dtype}", empty, v))
+                bad.append((("NOT-7",), f"empty kernel {shape}, {dtype}", a, empty))
+        if ctx.op.rejects_rank_mismatch:
+            deeper = random_values((4,) * (rank + 1), dtype, ctx.rng)
+            bad.append(
+                (("NOT-2", "NOT-7"), f"ranks differ: {rank + 1} and {rank}, {dtype}", deeper, v)
+            )
+        for clauses, label, x, kernel in bad:
+            yield Case(ctx.check_name, clauses, label, Call(ctx.op_name, x, kernel, mode), "raises")
+
+
+def _edge_pairs(
+    ctx: Context, mode: str, rank: int
+) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
+    """(why, a_shape, v_shape) at the edge of each restriction declared for ``mode``."""
+    op, tail_a, tail_v = ctx.op, (5,) * (rank - 1), (3,) * (rank - 1)
+    pairs = []
+    if mode in op.needs_n_ge_k:
+        for k in (5, 6):
+            for n in (k - 1, k - 2):
+                pairs.append((f"N = {n} < K = {k}", (n, *tail_a), (k, *tail_v)))
+    if mode in op.needs_one_larger and rank > 1:
+        pairs.append(
+            (
+                "N > K on axis 0, N < K on the last axis",
+                (6,) + (2,) * (rank - 1),
+                (3,) + (4,) * (rank - 1),
+            )
+        )
+    if mode in op.needs_odd_k:
+        for k in (2, 4):
+            pairs.append((f"even K = {k}", (7, *tail_a), (k, *tail_v)))
+    return pairs
+
+
+@check("NOT-7")
+def declared_restrictions(ctx: Context) -> Produces:
+    """A declared restriction (needs_n_ge_k, needs_one_larger, needs_odd_k) is a promise
+    that the operation raises there: its edge is fed at every declared dtype."""
+    if not (ctx.op.needs_n_ge_k or ctx.op.needs_one_larger or ctx.op.needs_odd_k):
+        yield ctx.skip(("NOT-7",), "no restriction declared")
+        return
+    for rank in ranks_of(ctx.op.ranks, 2):
+        for mode in ctx.op.modes:
+            for why, a_shape, v_shape in _edge_pairs(ctx, mode, rank):
+                if not ctx.op.restricted(mode, a_shape, v_shape):
+                    continue  # e.g. N < K on every axis satisfies needs_one_larger
+                for dtype in ctx.op.dtypes:
+                    a = random_values(a_shape, dtype, ctx.rng)
+                    v = random_values(v_shape, dtype, ctx.rng)
+                    label = f"declared to raise: {why}, {mode}, {dtype} {a_shape} with {v_shape}"
+                    call = Call(ctx.op_name, a, v, mode)
+                    yield Case(ctx.check_name, ("NOT-7",), label, call, "raises")
 
 
 @check("NOT-4")
