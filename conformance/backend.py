@@ -295,8 +295,9 @@ _UNJUDGED = {
 
 def _problem(op: Operation) -> str:
     """The first thing wrong with ``op``'s declaration, or ``""``."""
-    if not callable(op.function):
-        return f"'function' must be callable f(a, v, mode); got {type(op.function).__name__}"
+    function: object = op.function
+    if not callable(function):
+        return f"'function' must be callable f(a, v, mode); got {type(function).__name__}"
     if not isinstance(op.dtypes, tuple) or not op.dtypes:
         return f"'dtypes' must be a non-empty tuple of dtype names; got {op.dtypes!r}"
     for name in op.dtypes:

@@ -64,7 +64,7 @@ def _backends() -> int:
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .registry import BackendUnavailable, load
-    from .report import describe_failure, terminal, write_reports
+    from .report import failure_groups, failures_path, terminal, write_reports
     from .runner import run
 
     paths: dict[str, Path] = {}
@@ -96,10 +96,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     write_reports(result, paths.get("json"), paths.get("md"))
     try:
-        if not args.quiet:
-            for index, failure in enumerate(result.results):
-                if failure.status == "fail":
-                    print(describe_failure(failure, args.backend, index), end="\n\n")
+        npz = failures_path(paths.get("json"), paths.get("md"))
+        groups = failure_groups(result, None if npz is None else str(npz), not args.quiet)
+        if groups:
+            print(groups, end="\n\n")
         print(terminal(result), flush=True)
     except BrokenPipeError:  # piped into `head`: the verdict still decides the status
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (silence the flush at exit)

@@ -131,7 +131,8 @@ def cast_exact(values: Array, dtype: np.dtype[Any], overflow: str = "wrap") -> A
     dtype's limits with ``overflow="saturate"``."""
     if overflow == "saturate":
         info = np.iinfo(dtype)
-        return np.clip(values.astype(object), int(info.min), int(info.max)).astype(dtype)
+        clipped: Array = np.clip(values.astype(object), int(info.min), int(info.max))
+        return clipped.astype(dtype)
     if values.dtype == object:
         bits = 8 * dtype.itemsize
         values = np.vectorize(lambda x: int(x) % (1 << bits), otypes=[object])(values)

@@ -15,7 +15,7 @@ documented deviations.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -195,7 +195,24 @@ def _deviation(backend: Backend, result: CaseResult) -> str:
     return ""
 
 
-def diagnose_results(backend: Backend, results: Sequence[CaseResult]) -> list[CaseResult]:
+def _consolidate(results: list[CaseResult]) -> None:
+    """Evidence across cases: where some cases of an operation show integers wrapping
+    (or saturating) in a dtype, the cases that show only that narrower dtype (no overflow
+    there) have the same cause; it is named first."""
+    failed = [r for r in results if r.status == "fail" and r.diagnosis and r.actual is not None]
+    overflow: dict[tuple[str, str], str] = {}
+    for r in failed:
+        dtype = str(r.actual.dtype)  # type: ignore[union-attr]
+        if r.diagnosis[0].startswith("integer results ") and dtype in r.diagnosis[0]:
+            overflow.setdefault((r.case.operation, dtype), r.diagnosis[0])
+    for r in failed:
+        dtype = str(r.actual.dtype)  # type: ignore[union-attr]
+        line = overflow.get((r.case.operation, dtype))
+        if line and r.diagnosis[0].startswith(f"result dtype {dtype} is"):
+            r.diagnosis = [line, *r.diagnosis]
+
+
+def diagnose_results(backend: Backend, results: Iterable[CaseResult]) -> list[CaseResult]:
     """The diagnose stage: every failure explained; documented deviations applied."""
     results = list(results)
     raised: dict[int, str] = {}
@@ -206,7 +223,9 @@ def diagnose_results(backend: Backend, results: Sequence[CaseResult]) -> list[Ca
             continue
         if not result.diagnosis:
             result.diagnosis = _explain(backend, result, raised)
-        described = _deviation(backend, result)
+    _consolidate(results)
+    for result in results:
+        described = _deviation(backend, result) if result.status == "fail" else ""
         if described:
             result.status = "deviation"
             result.deviation = described

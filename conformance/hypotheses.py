@@ -28,11 +28,11 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from .backend import Array, Operation
+from .backend import Array, Conjugation, Operation
 from .cases import Call
 from .conventions import (
     NAMED_ALIGNMENTS,
@@ -206,7 +206,8 @@ def _worst(err: Array, bound: Array, over: Array) -> float:
 
 
 def _same_part(x: Array, y: Array) -> Array:
-    return (np.isnan(x) & np.isnan(y)) | (x == y)
+    same: Array = (np.isnan(x) & np.isnan(y)) | (x == y)
+    return same
 
 
 def _axes_words(axes: Iterable[int]) -> str:
@@ -282,7 +283,9 @@ def result_type(s: Situation) -> Iterator[Candidate | Finding]:
             yield Finding(words + " (values as declared)")
         return
     if actual.dtype.kind in "iu" and s.op.integer_overflow in ("wrap", "saturate"):
-        other_way = "saturate" if s.op.integer_overflow == "wrap" else "wrap"
+        other_way: Literal["wrap", "saturate"] = (
+            "saturate" if s.op.integer_overflow == "wrap" else "wrap"
+        )
         changed = dataclasses.replace(s.op, integer_overflow=other_way)
         words = (
             f"integer results saturate at the {actual.dtype} limits, declared to wrap around"
@@ -347,7 +350,7 @@ def nonfinite(s: Situation) -> Iterator[Candidate | Finding]:
 
 # -- tier 30: orientation of the kernel, conjugation, lag order, operand order ---------------
 
-_CONJUGATION_WORDS = {
+_CONJUGATION_WORDS: dict[Conjugation, str] = {
     "second": "conjugates the second operand",
     "first": "conjugates the first operand",
     "none": "conjugates neither operand",
@@ -369,7 +372,7 @@ def _orientation_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant
     rank = v.ndim
     visible = [i for i in range(rank) if v.shape[i] > 1]
     declared_flips = set(visible) if op.flips else set()
-    conjugations = [op.conjugation]
+    conjugations: list[Conjugation] = [op.conjugation]
     if s.complex:
         conjugations += [c for c in _CONJUGATION_WORDS if c != op.conjugation]
     for conj in conjugations:
@@ -416,7 +419,7 @@ def _permute(perm: tuple[int, ...]) -> Callable[[Array], Array]:
     return transform
 
 
-def _reoriented(conj: str, unflipped: tuple[int, ...]) -> Callable[[Variant], Variant]:
+def _reoriented(conj: Conjugation, unflipped: tuple[int, ...]) -> Callable[[Variant], Variant]:
     """Convolution (flips=True) with ``conj`` of the kernel reversed along ``unflipped``."""
 
     def change(x: Variant) -> Variant:
@@ -445,14 +448,14 @@ def _variant_candidate(s: Situation, words: str, change: Callable[[Variant], Var
 @hypothesis(tier=30)
 def orientation(s: Situation) -> Iterator[Candidate | Finding]:
     """Flips along a subset of axes, with any conjugation; transposed, rotated kernel."""
-    for words, change in _orientation_variants(s):
-        yield _variant_candidate(s, words, change)
     d = s.declared
     if d is not None:
         yield Candidate(
             "lags in reverse order (the output reversed along every axis)",
             lambda: Prediction(np.flip(d.values), np.flip(d.bound), d.exact),
         )
+    for words, change in _orientation_variants(s):
+        yield _variant_candidate(s, words, change)
 
 
 # -- tier 40: windows -------------------------------------------------------------------

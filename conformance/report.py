@@ -27,7 +27,10 @@ __all__ = [
     "SCHEMA_PATH",
     "SCHEMA_VERSION",
     "clause_matrix",
+    "coverage_lines",
     "describe_failure",
+    "failure_groups",
+    "failures_path",
     "markdown",
     "terminal",
     "to_json",
@@ -48,6 +51,7 @@ def _cell() -> dict[str, Any]:
         "seconds": 0.0,
         "max_fraction_of_bound": None,
         "skip_reasons": [],
+        "coverage": {"dtypes": [], "modes": [], "ranks": []},
     }
 
 
@@ -64,6 +68,10 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
                 cell["failed"] += 1
             elif result.status == "deviation":
                 cell["deviations"] += 1
+            if result.status != "fail" and not (
+                result.case.expect == "raises" and result.outcome != "raised"
+            ):
+                _cover(cell["coverage"], result)
             fraction = (result.measurement or {}).get("max_fraction")
             if fraction is not None and np.isfinite(fraction):
                 previous = cell["max_fraction_of_bound"]
@@ -74,14 +82,32 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
             if skip.reason not in reasons:
                 reasons.append(skip.reason)
     for row in matrix.values():
-        for cell in row.values():
+        for op_name, cell in row.items():
+            declared = run.backend.operations[op_name].dtypes
+            covered = [d for d in cell["coverage"]["dtypes"] if d in declared]
             if cell["failed"]:
                 cell["status"] = "fail"
             elif cell["deviations"]:
                 cell["status"] = "deviation"
+            elif cell["cases"] and not covered:
+                cell["status"] = "not covered"
             elif cell["cases"]:
                 cell["status"] = "pass"
     return matrix
+
+
+def _cover(coverage: dict[str, list[Any]], result: CaseResult) -> None:
+    """Add the dtypes, mode and rank of a case that ran to a cell's coverage."""
+    call = result.case.call
+    for key, value in (
+        ("dtypes", call.a.dtype.name),
+        ("dtypes", call.v.dtype.name),
+        ("modes", call.mode),
+        ("ranks", call.a.ndim),
+    ):
+        if value not in coverage[key]:
+            coverage[key].append(value)
+            coverage[key].sort(key=str)
 
 
 def _word(cell: dict[str, Any], words: dict[str, str]) -> str:
@@ -92,18 +118,42 @@ def _word(cell: dict[str, Any], words: dict[str, str]) -> str:
     return words[cell["status"]]
 
 
+def _literal(value: Any) -> str:
+    """Python source for one element: inf and NaN as ``np.inf`` / ``np.nan``."""
+    if isinstance(value, complex):
+        return f"complex({_literal(value.real)}, {_literal(value.imag)})"
+    if isinstance(value, float) and not np.isfinite(value):
+        return "np.nan" if np.isnan(value) else ("np.inf" if value > 0 else "-np.inf")
+    return repr(value)
+
+
+def _nested(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
+    return _literal(value)
+
+
 def _array_source(name: str, x: np.ndarray[Any, Any], key: str) -> str:
+    """Source that rebuilds ``x`` exactly: its values, dtype and shape (empty N-D too)."""
+    if x.size == 0:
+        return f"{name} = np.zeros({tuple(x.shape)!r}, dtype=np.{x.dtype.name})"
     if x.size <= _INLINE_LIMIT:
-        return f"{name} = np.array({x.tolist()!r}, dtype=np.{x.dtype.name})"
-    return f"{name} = np.load(FAILURES)[{key!r}]  # {x.dtype}{list(x.shape)}: see the .npz report"
+        return f"{name} = np.array({_nested(x.tolist())}, dtype=np.{x.dtype.name})"
+    return f"{name} = np.load(FAILURES)[{key!r}]  # {x.dtype}{list(x.shape)}"
 
 
 def case_key(index: int) -> str:
     return f"case{index:04d}"
 
 
-def describe_failure(result: CaseResult, reference: str, index: int = 0) -> str:
-    """The failure's message, diagnosis and a copy-paste reproduction."""
+def describe_failure(
+    result: CaseResult, reference: str, index: int = 0, failures_file: str | None = None
+) -> str:
+    """The failure's message, diagnosis and a copy-paste reproduction.
+
+    ``failures_file``: the path of the ``.npz`` holding the arrays too large to print, as
+    the user can open it from where they stand (absolute); ``None`` when none is written.
+    """
     case, call = result.case, result.case.call
     key = case_key(index)
     lines = [
@@ -118,7 +168,11 @@ def describe_failure(result: CaseResult, reference: str, index: int = 0) -> str:
         "    from convspec.conformance import load_backend",
         f"    op = load_backend({reference!r}).operations[{case.operation!r}]",
         *(
-            ["    FAILURES = 'REPORT.failures.npz'  # written beside --report json/md"]
+            [
+                f"    FAILURES = {failures_file!r}"
+                if failures_file is not None
+                else "    FAILURES = None  # run with --report json PATH to save the arrays"
+            ]
             if max(call.a.size, call.v.size) > _INLINE_LIMIT
             or (result.expected is not None and np.asarray(result.expected).size > _INLINE_LIMIT)
             else []
@@ -138,7 +192,10 @@ def describe_failure(result: CaseResult, reference: str, index: int = 0) -> str:
             + f"  # declared dtype {result.expected_dtype}"
         )
     if result.actual is not None and result.actual.size <= _INLINE_LIMIT:
-        lines.append(f"    # actual: {result.actual.tolist()!r} ({result.actual.dtype})")
+        lines.append(
+            f"    # actual: {_nested(result.actual.tolist())} "
+            f"({result.actual.dtype}{list(result.actual.shape)})"
+        )
     if result.first_difference is not None and result.expected is not None:
         i = tuple(result.first_difference)
         assert result.actual is not None
@@ -160,7 +217,8 @@ def terminal(run: RunResult) -> str:
         cells = []
         for op in ops:
             cell = row[op]
-            text = _word(cell, {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"})
+            words = {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"}
+            text = _word(cell, {**words, "not covered": "uncov"})
             if cell["cases"]:
                 text += f" {cell['cases']}"
             cells.append(f"{text:>{width}}")
@@ -190,7 +248,65 @@ def terminal(run: RunResult) -> str:
             f"  differs from its documentation ({deviation.operation}, seen in {seen} cases): "
             f"{deviation.description}"
         )
+    lines += coverage_lines(run, matrix)
     return "\n".join(lines)
+
+
+def coverage_lines(run: RunResult, matrix: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Per operation: the clauses that did not run on every declared dtype, and those not
+    covered at all (they ran, but on none of the declared dtypes)."""
+    lines = []
+    for op_name, op in run.backend.operations.items():
+        partial, uncovered = [], []
+        for clause, row in matrix.items():
+            cell = row[op_name]
+            ran = [d for d in cell["coverage"]["dtypes"] if d in op.dtypes]
+            if cell["status"] == "not covered":
+                uncovered.append(clause)
+            elif cell["status"] == "pass" and len(ran) < len(op.dtypes):
+                partial.append(f"{clause} ({', '.join(ran)})")
+        if uncovered:
+            lines.append(
+                f"  {op_name}: NOT COVERED (no declared dtype ran): {', '.join(uncovered)}"
+            )
+        if partial and len(op.dtypes) > 1:
+            lines.append(f"  {op_name}: ran on some declared dtypes only: {', '.join(partial)}")
+    return lines
+
+
+def failure_groups(run: RunResult, failures_file: str | None = None, examples: bool = True) -> str:
+    """The failures grouped by operation and cause: one line per group (count, clauses,
+    where, cause and hint), each followed by the first case's reproduction."""
+    from .grouping import summary_line
+
+    groups = run.groups
+    if not groups:
+        return ""
+    head = f"{len(run.failures)} failures in {len(groups)} groups (by operation and cause):"
+    lines = [head, *("  " + summary_line(group) for group in groups)]
+    if examples:
+        lines += ["", "The first failure of each group:"]
+        for group in groups:
+            first = run.results[group.first]
+            lines += ["", describe_failure(first, run.reference, group.first, failures_file)]
+    return "\n".join(lines)
+
+
+def _groups_json(run: RunResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "operation": g.operation,
+            "cause": g.cause,
+            "count": g.count,
+            "clauses": list(g.clauses),
+            "dtypes": list(g.dtypes),
+            "modes": list(g.modes),
+            "ranks": list(g.ranks),
+            "first": case_key(g.first),
+            "keys": [case_key(i) for i in g.indices],
+        }
+        for g in run.groups
+    ]
 
 
 def _operation_json(name: str, op: Any) -> dict[str, Any]:
@@ -209,12 +325,24 @@ def _operation_json(name: str, op: Any) -> dict[str, Any]:
         "modes": list(op.modes),
         "dtypes": list(op.dtypes),
         "needs_n_ge_k": list(op.needs_n_ge_k),
+        "needs_one_larger": list(op.needs_one_larger),
+        "needs_odd_k": list(op.needs_odd_k),
+        "rejects_empty": op.rejects_empty,
+        "rejects_rank_mismatch": op.rejects_rank_mismatch,
+        "integer_overflow": op.integer_overflow,
+        "fft_above": op.fft_above,
         "differences_from_spec": canonical_differences(op),
     }
 
 
-def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
-    """The report as a JSON-ready dict following ``report_schema.json``."""
+def to_json(
+    run: RunResult, failures_file: str | None = None, arrays_at: str | None = None
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict following ``report_schema.json``.
+
+    ``failures_file`` is the name of the ``.npz`` beside the report; ``arrays_at`` the
+    path the reproductions load it from (default: ``failures_file``).
+    """
     matrix = clause_matrix(run)
     failures = []
     for index, result in enumerate(run.results):
@@ -238,10 +366,13 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
                     "v_dtype": str(call.v.dtype),
                 },
                 "message": result.message,
+                "outcome": result.outcome,
                 "diagnosis": result.diagnosis,
                 "measurement": result.measurement,
                 "first_difference": result.first_difference,
-                "reproduction": describe_failure(result, run.reference, index),
+                "reproduction": describe_failure(
+                    result, run.reference, index, arrays_at or failures_file
+                ),
             }
         )
     return {
@@ -288,6 +419,7 @@ def to_json(run: RunResult, failures_file: str | None = None) -> dict[str, Any]:
             for clause, row in matrix.items()
         ],
         "failures": failures,
+        "groups": _groups_json(run),
         "failures_file": failures_file,
     }
 
@@ -306,7 +438,13 @@ def markdown(run: RunResult) -> str:
         "| clause | " + " | ".join(f"`{op}`" for op in ops) + " |",
         "|---|" + "---|" * len(ops),
     ]
-    symbols = {"pass": "pass", "fail": "**FAIL**", "skip": "skip", "deviation": "deviation"}
+    symbols = {
+        "pass": "pass",
+        "fail": "**FAIL**",
+        "skip": "skip",
+        "deviation": "deviation",
+        "not covered": "not covered",
+    }
     for clause, row in matrix.items():
         cells = [_word(row[op], symbols) for op in ops]
         lines.append(f"| {clause} {CLAUSES[clause]} | " + " | ".join(cells) + " |")
@@ -315,6 +453,33 @@ def markdown(run: RunResult) -> str:
             "",
             f"Differs from its documentation (`{deviation.operation}`): {deviation.description}.",
         ]
+    if run.failures:
+        lines += [
+            "",
+            "#### Failures by cause",
+            "",
+            "| cases | operation | clauses | where | cause |",
+        ]
+        lines.append("|---|---|---|---|---|")
+        for g in run.groups:
+            where = f"{', '.join(g.dtypes)}; {', '.join(g.modes)}; " + ", ".join(
+                f"{r}-D" for r in g.ranks
+            )
+            cause = g.cause.replace("|", "\\|")
+            lines.append(
+                f"| {g.count} | `{g.operation}` | {', '.join(g.clauses)} | {where} | {cause} |"
+            )
+    lines += ["", "#### Coverage", "", "| clause | " + " | ".join(f"`{op}`" for op in ops) + " |"]
+    lines.append("|---|" + "---|" * len(ops))
+    for clause, row in matrix.items():
+        cells = []
+        for op in ops:
+            c = row[op]["coverage"]
+            ranks = ", ".join(f"{r}-D" for r in c["ranks"])
+            cells.append(
+                f"{', '.join(c['dtypes'])}; {', '.join(c['modes'])}; {ranks}" if c["dtypes"] else ""
+            )
+        lines.append(f"| {clause} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -346,16 +511,22 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def write_reports(run: RunResult, json_path: Path | None, md_path: Path | None) -> None:
-    """Write the requested reports; failures go to ``<json or md stem>.failures.npz``."""
+def failures_path(json_path: Path | None, md_path: Path | None) -> Path | None:
+    """Where the failure arrays go: ``<json or md stem>.failures.npz``, as an absolute
+    path (a reproduction that names it works from any folder)."""
     anchor = json_path or md_path
+    return None if anchor is None else anchor.with_suffix(".failures.npz").absolute()
+
+
+def write_reports(run: RunResult, json_path: Path | None, md_path: Path | None) -> None:
+    """Write the requested reports; failures go to :func:`failures_path`."""
+    npz = failures_path(json_path, md_path)
     failures_file = None
-    if anchor is not None and run.failures:
-        npz = anchor.with_suffix(".failures.npz")
-        if save_failures(run, npz):
-            failures_file = npz.name
+    if npz is not None and run.failures and save_failures(run, npz):
+        failures_file = npz.name
     if json_path is not None:
-        document = _finite(to_json(run, failures_file))
+        arrays_at = str(npz) if failures_file is not None else None
+        document = _finite(to_json(run, failures_file, arrays_at))
         json_path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
     if md_path is not None:
         md_path.write_text(markdown(run))

@@ -71,7 +71,8 @@ class RunResult:
         """The failures grouped by operation and cause, largest group first."""
         from .grouping import group_failures
 
-        return group_failures(self.results)
+        groups: list[FailureGroup] = group_failures(self.results)
+        return groups
 
 
 def _applies(kind: str, op: Operation) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from .cases import Case, Skip
+from .diagnosis import diagnose_results
 from .isolation import Isolated
 from .report import describe_failure
 from .runner import generate, judge
@@ -63,7 +64,7 @@ def test_check(group: dict[str, Any] | None, request: pytest.FixtureRequest) -> 
         pytest.skip("; ".join(sorted({s.reason for s in skips})))
     runner: Isolated = request.getfixturevalue("calls")
     failures = []
-    for result in judge(backend, cases, runner):
+    for result in diagnose_results(backend, judge(backend, cases, runner)):
         if result.status == "fail":
             failures.append(describe_failure(result, request.config.getoption("--backend")))
         elif result.status == "deviation":

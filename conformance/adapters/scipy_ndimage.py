@@ -21,7 +21,7 @@ def backend() -> Backend:
         dtypes=DTYPES,
         result_dtype="first",
         accumulation="float64",
-        rejects_invalid=False,  # an empty signal gives an empty result
+        rejects_empty=False,  # an empty signal gives an empty result
         integer_overflow="undefined",  # a float64 sum cast to the integer dtype
     )
     return Backend(

@@ -67,7 +67,7 @@ def backend() -> Backend:
         mixed_dtypes=True,
         result_dtype="promote",
         needs_one_larger=("valid",),
-        rejects_invalid=False,  # an empty operand gives a non-empty result
+        rejects_empty=False,  # an empty operand gives a non-empty result
     )
     operations = _signal_operations("direct")
     operations["convolve2d"] = Operation(
