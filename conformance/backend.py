@@ -12,6 +12,7 @@ one of ``"full"``, ``"valid"``, ``"same"`` -- and returns anything numpy can con
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -170,10 +171,10 @@ class Deviation:
     is still a failure.
 
     A deviation whose outcome is an exception names it in ``raises``: an exception type
-    (the raised one must be of that name or derive from it, judged by name since the call
-    may run in another process) or a substring of the message
-    (``"ValueError: kernel too large"``); the case then counts as this deviation when the
-    call raises so.  ``diagnosis`` may then be left empty.
+    (the raised one must be that type or derive from it; judged by name, since the call
+    may run in another process, and by subclass for Python's built-in exceptions) or a
+    substring of the message (``"ValueError: kernel too large"``); the case then counts as
+    this deviation when the call raises so.  ``diagnosis`` may then be left empty.
     """
 
     operation: str
@@ -195,8 +196,11 @@ class Deviation:
             return False
         if isinstance(self.raises, str):
             return self.raises in message
-        names = {c.__name__ for c in self.raises.__mro__}
-        return message.split(":", 1)[0].strip().rsplit(".", 1)[-1] in names
+        name = message.split(":", 1)[0].strip().rsplit(".", 1)[-1]
+        builtin = getattr(builtins, name, None)
+        if isinstance(builtin, type) and issubclass(builtin, BaseException):
+            return issubclass(builtin, self.raises)
+        return name in {c.__name__ for c in self.raises.__mro__}
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ and the diagnosis rate (entries whose first line names the defect).
 from __future__ import annotations
 
 import pytest
+from mutant_catalogue import CATALOGUE, Entry
 
 from convspec.conformance.runner import RunResult, run
-
-from .mutant_catalogue import CATALOGUE, Entry
 
 DIAGNOSIS_TARGET = 0.9
 
