@@ -646,7 +646,8 @@ _PRECISIONS = ("float32", "float16")
 @hypothesis(tier=60)
 def precision(s: Situation) -> Iterator[Candidate | Finding]:
     """The error fits an FFT bound or a lower accumulation precision (never offered for
-    exact or structural errors: another shape or dtype, integers, or errors beyond it)."""
+    exact or structural errors: another shape or dtype, integers, errors beyond the bound,
+    or -- for a lower precision -- values off that precision's grid)."""
     d = s.declared
     actual = s.actual
     if d is None or d.exact or not s.same_shape or actual.dtype.kind not in "fc":
@@ -665,7 +666,7 @@ def precision(s: Situation) -> Iterator[Candidate | Finding]:
         np.dtype(s.op.accumulation) if s.op.accumulation != "result" else actual.dtype
     )
     for name in _PRECISIONS:
-        if np.finfo(name).eps <= current.eps:
+        if np.finfo(name).eps <= current.eps or not _on_grid(actual, name):
             continue
         lower = dataclasses.replace(s.op, accumulation=name, accuracy=None)
         yield Candidate(
@@ -673,6 +674,16 @@ def precision(s: Situation) -> Iterator[Candidate | Finding]:
             lambda lower=lower: _looser(d, predict(lower, a, v, mode)),  # type: ignore[misc]
             looser_bound=True,
         )
+
+
+def _on_grid(actual: Array, precision: str, share: float = 0.9) -> bool:
+    """Whether (nearly) every value is exactly representable in ``precision``: sums
+    accumulated in it end there, whatever dtype they are returned in.  A structural error
+    of the same size leaves values off that grid."""
+    parts = [actual.real, actual.imag] if actual.dtype.kind == "c" else [actual]
+    with np.errstate(all="ignore"):
+        on = [np.asarray(x.astype(precision).astype(x.dtype) == x) for x in parts]
+    return bool(np.mean(np.logical_and.reduce(on)) >= share)
 
 
 def _looser(d: Prediction, p: Prediction | None) -> Prediction | None:

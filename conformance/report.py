@@ -285,7 +285,8 @@ def failure_groups(run: RunResult, failures_file: str | None = None, examples: b
     groups = run.groups
     if not groups:
         return ""
-    head = f"{len(run.failures)} failures in {len(groups)} groups (by operation and cause):"
+    failures = f"{len(run.failures)} failure{'s' * (len(run.failures) != 1)}"
+    head = f"{failures} in {len(groups)} group{'s' * (len(groups) != 1)} (by operation and cause):"
     lines = [head, *("  " + summary_line(group) for group in groups)]
     if examples:
         lines += ["", "The first failure of each group:"]
