@@ -628,7 +628,8 @@ def taps(s: Situation) -> Iterator[Candidate | Finding]:
             continue
         name = f"v[{', '.join(map(str, j))}]"
         for sign, words in ((-1, "drops"), (1, "duplicates")):
-            values = d.values + sign * contribution
+            with np.errstate(all="ignore"):
+                values = d.values + sign * contribution
             if d.exact:
                 values = np.round(values.real).astype(d.values.dtype)
             elif d.values.dtype.kind == "f":
