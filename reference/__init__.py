@@ -12,6 +12,9 @@ from importlib.metadata import PackageNotFoundError, version
 from .boundaries import BOUNDARIES, extend
 from .convolution import convolve, convolve_literal
 from .correlation import correlate, correlate_literal, lags, xcorr
+from .layer_padding import conv_output_shape, conv_transpose_output_shape, layer_padding
+from .layers import conv, conv_literal, conv_transpose, conv_transpose_literal
+from .layouts import relayout
 from .modes import ALIGNMENTS, mode_window
 from .ndim import flip
 from .notation import MODES
@@ -31,6 +34,12 @@ __all__ = [
     "ErrorMeasurement",
     "__version__",
     "bound_for",
+    "conv",
+    "conv_literal",
+    "conv_output_shape",
+    "conv_transpose",
+    "conv_transpose_literal",
+    "conv_transpose_output_shape",
     "convolve",
     "convolve_literal",
     "correlate",
@@ -41,7 +50,9 @@ __all__ = [
     "extend",
     "flip",
     "lags",
+    "layer_padding",
     "measure_error",
     "mode_window",
+    "relayout",
     "xcorr",
 ]

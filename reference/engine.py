@@ -47,7 +47,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .exact import term_count_bound
 
-__all__ = ["ToeplitzPlan", "full_convolution", "plan_toeplitz"]
+__all__ = ["ToeplitzPlan", "full_convolution", "plan_toeplitz", "products_cannot_overflow"]
 
 Array = np.ndarray[Any, np.dtype[Any]]
 
@@ -73,7 +73,7 @@ def full_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
     """
     # IEEE arithmetic is the specified result (NOT-6): inf - inf is NaN without a warning.
     with np.errstate(all="ignore"):
-        if compute.kind in "fc" and _cannot_overflow(a, v, compute):
+        if compute.kind in "fc" and products_cannot_overflow(a, v, compute):
             return _toeplitz_convolution(a, v, compute)
         signal, kernel = (a, v) if a.size >= v.size else (v, a)
         return _shift_and_add(
@@ -81,14 +81,21 @@ def full_convolution(a: Array, v: Array, compute: np.dtype[Any]) -> Array:
         )
 
 
-def _cannot_overflow(a: Array, v: Array, compute: np.dtype[Any]) -> bool:
+def products_cannot_overflow(
+    a: Array, v: Array, compute: np.dtype[Any], terms: int | None = None
+) -> bool:
     """Whether all data are finite and no product or partial sum can overflow ``compute``.
+
+    ``terms`` is the most products an output element sums; by default that of a
+    convolution of the two shapes (:func:`convspec.exact.term_count_bound`).
 
     Then every term is finite, so the structural zeros add nothing and the order of the
     sum (and BLAS's fused multiply-adds) cannot turn an overflow into inf or NaN where the
     spec's terms (NOT-6) would give another.
     """
-    bound = _largest_magnitude(a) * _largest_magnitude(v) * term_count_bound(a.shape, v.shape)
+    if terms is None:
+        terms = term_count_bound(a.shape, v.shape)
+    bound = _largest_magnitude(a) * _largest_magnitude(v) * terms
     return bound <= float(np.finfo(compute).max)  # False for inf and NaN
 
 

@@ -27,13 +27,19 @@ def term_count_bound(a_shape: tuple[int, ...], v_shape: tuple[int, ...]) -> int:
     return math.prod(min(n, k) for n, k in zip(a_shape, v_shape, strict=True))
 
 
-def exact_integer_compute_dtype(a: np.ndarray[Any, Any], v: np.ndarray[Any, Any]) -> np.dtype[Any]:
+def exact_integer_compute_dtype(
+    a: np.ndarray[Any, Any], v: np.ndarray[Any, Any], terms: int | None = None
+) -> np.dtype[Any]:
     """The cheapest dtype in which every partial sum of integer ``a``, ``v`` is exact.
 
     Every partial sum is bounded by ``max|a| * max|v| * terms``.  Below 2**53 float64 holds
     it exactly (and BLAS can be used); below 2**63 int64 does; beyond that Python ints.
+    ``terms`` is the most products an output element sums; by default that of a
+    convolution of the two shapes (:func:`term_count_bound`).  A layer passes its own.
     """
-    bound = _max_abs(a) * _max_abs(v) * term_count_bound(a.shape, v.shape)
+    if terms is None:
+        terms = term_count_bound(a.shape, v.shape)
+    bound = _max_abs(a) * _max_abs(v) * terms
     if bound < 2**53:
         return np.dtype(np.float64)
     if bound <= _INT64.max:
