@@ -86,11 +86,12 @@ def docs_browser(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Speed and memory of the fast path against numpy and scipy (prints ratios)."""
+    """Speed and memory of the fast path against numpy, scipy and torch (prints ratios)."""
     # threadpoolctl lets the benchmark report BLAS threads and time convspec on one thread.
-    session.install("-e", ".[scipy]", "threadpoolctl")
+    session.install("-e", ".[scipy,torch]", "threadpoolctl")
     session.run("python", "bench/bench_reference.py", *session.posargs)
     session.run("python", "bench/bench_oracle.py")
+    session.run("python", "bench/bench_layers.py")  # convspec.conv against torch conv2d
 
 
 @nox.session(python=PYTHON)

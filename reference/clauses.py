@@ -57,6 +57,20 @@ CLAUSES: dict[str, str] = {
     "NUM-7": "The bound follows the declared method and precision",
     "NUM-8": "Special values must match exactly",
     "NUM-9": "Measured error is reported beside its bound",
+    # spec/layers.md
+    "LAYER-1": "Definition of a convolution layer",
+    "LAYER-2": "Batch, channels and groups",
+    "LAYER-3": "Kernel shape",
+    "LAYER-4": "Stride and dilation",
+    "LAYER-5": "Explicit padding and output length",
+    "LAYER-6": "Named padding rules",
+    "LAYER-7": "Transposed convolution is the adjoint",
+    "LAYER-8": "Transposed output length and output padding",
+    "LAYER-9": "At stride 1 the transposed layer is a true convolution",
+    "LAYER-10": "Named padding of a transposed layer",
+    "LAYER-11": "Layouts are relabelings",
+    "LAYER-12": "Flipping a layer kernel reverses its spatial axes only",
+    "LAYER-13": "The layer is unconjugated cross-correlation",
 }
 
 

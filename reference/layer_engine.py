@@ -27,18 +27,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["conv_blas", "conv_taps", "conv_transpose_blas", "conv_transpose_taps"]
+__all__ = ["Geometry", "conv_blas", "conv_taps", "conv_transpose_blas", "conv_transpose_taps"]
 
 Array = np.ndarray[Any, np.dtype[Any]]
 Pads = tuple[tuple[int, int], ...]
 
 # Most bytes of one column buffer (im2col) or product buffer (col2im).
 _CHUNK_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where a layer's windows lie: per spatial axis the stride, dilation and (before, after)
+    pad (a crop, for a transposed layer); the groups; the output's spatial shape."""
+
+    strides: tuple[int, ...]
+    dilations: tuple[int, ...]
+    pads: Pads
+    groups: int
+    out_spatial: tuple[int, ...]
 
 
 def _tap_range(offset: int, n: int, s: int, lo: int, hi: int) -> tuple[int, int]:
@@ -94,17 +107,10 @@ def _padded(x: Array, pads: Pads, compute: np.dtype[Any]) -> Array:
     return padded
 
 
-def conv_blas(
-    x: Array,
-    w: Array,
-    strides: tuple[int, ...],
-    pads: Pads,
-    dilations: tuple[int, ...],
-    groups: int,
-    out_spatial: tuple[int, ...],
-    compute: np.dtype[Any],
-) -> Array:
+def conv_blas(x: Array, w: Array, geometry: Geometry, compute: np.dtype[Any]) -> Array:
     """The layer's sums by im2col and one matrix product per group and piece."""
+    strides, dilations, pads = geometry.strides, geometry.dilations, geometry.pads
+    groups, out_spatial = geometry.groups, geometry.out_spatial
     batch, c_in = x.shape[:2]
     c_out, c_group, *kernel = w.shape
     o_group = c_out // groups
@@ -147,17 +153,10 @@ def conv_blas(
     return out
 
 
-def conv_taps(
-    x: Array,
-    w: Array,
-    strides: tuple[int, ...],
-    pads: Pads,
-    dilations: tuple[int, ...],
-    groups: int,
-    out_spatial: tuple[int, ...],
-    compute: np.dtype[Any],
-) -> Array:
+def conv_taps(x: Array, w: Array, geometry: Geometry, compute: np.dtype[Any]) -> Array:
     """The layer's sums with each in-box product formed on its own (non-finite data)."""
+    strides, dilations, pads = geometry.strides, geometry.dilations, geometry.pads
+    groups, out_spatial = geometry.groups, geometry.out_spatial
     c_out, c_group, *kernel = w.shape
     o_group = c_out // groups
     data, weights = x.astype(compute, copy=False), w.astype(compute, copy=False)
@@ -179,17 +178,10 @@ def conv_taps(
     return out
 
 
-def conv_transpose_blas(
-    x: Array,
-    w: Array,
-    strides: tuple[int, ...],
-    pads: Pads,
-    dilations: tuple[int, ...],
-    groups: int,
-    out_spatial: tuple[int, ...],
-    compute: np.dtype[Any],
-) -> Array:
+def conv_transpose_blas(x: Array, w: Array, geometry: Geometry, compute: np.dtype[Any]) -> Array:
     """The transposed layer's scatter sums by one matrix product per group and col2im."""
+    strides, dilations, pads = geometry.strides, geometry.dilations, geometry.pads
+    groups, out_spatial = geometry.groups, geometry.out_spatial
     batch, c_in, *spatial = x.shape
     _, o_group, *kernel = w.shape
     c_group = c_in // groups
@@ -221,17 +213,10 @@ def conv_transpose_blas(
     return out
 
 
-def conv_transpose_taps(
-    x: Array,
-    w: Array,
-    strides: tuple[int, ...],
-    pads: Pads,
-    dilations: tuple[int, ...],
-    groups: int,
-    out_spatial: tuple[int, ...],
-    compute: np.dtype[Any],
-) -> Array:
+def conv_transpose_taps(x: Array, w: Array, geometry: Geometry, compute: np.dtype[Any]) -> Array:
     """The transposed layer's scatter sums, each product formed on its own (non-finite data)."""
+    strides, dilations, pads = geometry.strides, geometry.dilations, geometry.pads
+    groups, out_spatial = geometry.groups, geometry.out_spatial
     batch, c_in, *spatial = x.shape
     _, o_group, *kernel = w.shape
     c_group = c_in // groups

@@ -132,12 +132,13 @@ def _unknown_name(padding: str, names: tuple[str, ...], func: str) -> ValueError
 
 
 def _split(total: int, name: str) -> tuple[int, int]:
-    """Split a total pad: half (rounded toward zero) on one side, the rest on the other.
+    """Split a total pad: ``floor(total / 2)`` on one side, the rest on the other.
 
-    ``upper`` puts the odd one after, ``lower`` before; for a negative total (a crop that
-    extends) the same: ``upper`` gives the odd -1 to the end.
+    ``upper`` puts the odd one after, ``lower`` before.  A negative total (a transposed
+    output longer than the full one) splits the same way, floor first: ``upper`` then
+    extends the start by the odd one, as onnx.reference does.
     """
-    half = int(total / 2)  # toward zero, as ONNX's integer division
+    half = total // 2
     return (half, total - half) if name != "same-lower" else (total - half, half)
 
 

@@ -21,7 +21,7 @@ core's (NOT-4, NOT-5): integer data give exact int64 results or ``OverflowError`
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +31,9 @@ import numpy.typing as npt
 from .convolution import exact_values, finish, in_box
 from .engine import products_cannot_overflow
 from .exact import exact_integer_compute_dtype, exact_to_int64
-from .layer_engine import conv_blas, conv_taps, conv_transpose_blas, conv_transpose_taps
+from .layer_engine import Geometry, conv_blas, conv_taps, conv_transpose_blas, conv_transpose_taps
 from .layer_padding import (
     Padding,
-    Pads,
     as_int,
     check_output_padding,
     output_lengths,
@@ -49,10 +48,11 @@ __all__ = ["conv", "conv_literal", "conv_transpose", "conv_transpose_literal"]
 
 Array = np.ndarray[Any, np.dtype[Any]]
 IntOrTuple = int | Sequence[int]
+Engine = Callable[[Array, Array, Geometry, np.dtype[Any]], Array]
 
 
 @dataclass(frozen=True)
-class Layer:
+class Layer(Geometry):
     """A validated layer call: operands, geometry and the result's dtype.
 
     For ``conv``: ``x`` is ``(B, c_in, *spatial)``, ``w`` is ``(c_out, c_in / groups, *K)``
@@ -63,13 +63,8 @@ class Layer:
     x: Array
     w: Array
     bias: Array | None
-    groups: int
-    strides: tuple[int, ...]
-    dilations: tuple[int, ...]
-    pads: Pads
     c_in: int
     c_out: int
-    out_spatial: tuple[int, ...]
     result: np.dtype[Any]
 
     @property
@@ -162,8 +157,9 @@ def conv_layer(
     out_spatial = output_lengths(spatial, kernel, strides, pads, dilations, func)
     bias_arr = _bias(bias, c_out, func)
     return Layer(
-        x_arr, w_arr, bias_arr, count, strides, dilations, pads, c_in, c_out, out_spatial,
-        _result(x_arr, w_arr, bias_arr),
+        strides=strides, dilations=dilations, pads=pads, groups=count, out_spatial=out_spatial,
+        x=x_arr, w=w_arr, bias=bias_arr, c_in=c_in, c_out=c_out,
+        result=_result(x_arr, w_arr, bias_arr),
     )  # fmt: skip
 
 
@@ -199,8 +195,9 @@ def conv_transpose_layer(
     out_spatial = transpose_output_lengths(spatial, kernel, strides, pads, dilations, extra, func)
     bias_arr = _bias(bias, c_out, func)
     return Layer(
-        x_arr, w_arr, bias_arr, count, strides, dilations, pads, c_in, c_out, out_spatial,
-        _result(x_arr, w_arr, bias_arr),
+        strides=strides, dilations=dilations, pads=pads, groups=count, out_spatial=out_spatial,
+        x=x_arr, w=w_arr, bias=bias_arr, c_in=c_in, c_out=c_out,
+        result=_result(x_arr, w_arr, bias_arr),
     )  # fmt: skip
 
 
@@ -326,6 +323,14 @@ def _compute_dtype(layer: Layer) -> tuple[np.dtype[Any], bool]:
     return compute, products_cannot_overflow(layer.x, layer.w, compute, terms)
 
 
+def _fast(layer: Layer, blas: Engine, taps: Engine, func: str) -> Array:
+    """The layer's sums by the BLAS path where it forms the same terms, else tap by tap."""
+    compute, use_blas = _compute_dtype(layer)
+    with np.errstate(all="ignore"):  # IEEE results, no warnings (NOT-6)
+        sums = (blas if use_blas else taps)(layer.x, layer.w, layer, compute)
+    return _finish_fast(sums, layer, func)
+
+
 def _finish_fast(sums: Array, layer: Layer, func: str) -> Array:
     """Add the bias and return the result dtype: exact int64 for integers, else one rounding."""
     if layer.result.kind in "iu":
@@ -396,14 +401,7 @@ def conv(
     """
     func = "conv"
     layer = conv_layer(x, w, stride, padding, dilation, groups, bias, flip, func)
-    compute, blas = _compute_dtype(layer)
-    with np.errstate(all="ignore"):  # IEEE results, no warnings (NOT-6)
-        run = conv_blas if blas else conv_taps
-        sums = run(
-            layer.x, layer.w, layer.strides, layer.pads, layer.dilations, layer.groups,
-            layer.out_spatial, compute,
-        )  # fmt: skip
-    return _finish_fast(sums, layer, func)
+    return _fast(layer, conv_blas, conv_taps, func)
 
 
 def conv_transpose(
@@ -431,11 +429,4 @@ def conv_transpose(
     layer = conv_transpose_layer(
         x, w, stride, padding, output_padding, dilation, groups, bias, func
     )
-    compute, blas = _compute_dtype(layer)
-    with np.errstate(all="ignore"):
-        run = conv_transpose_blas if blas else conv_transpose_taps
-        sums = run(
-            layer.x, layer.w, layer.strides, layer.pads, layer.dilations, layer.groups,
-            layer.out_spatial, compute,
-        )  # fmt: skip
-    return _finish_fast(sums, layer, func)
+    return _fast(layer, conv_transpose_blas, conv_transpose_taps, func)

@@ -87,7 +87,7 @@ def test_transpose_named_padding_gives_n_times_s(n: int, k: int, s: int) -> None
     full = convspec.conv_transpose(y, w, stride=s)[0, 0]
     upper = convspec.conv_transpose(y, w, stride=s, padding="same-upper")[0, 0]
     lower = convspec.conv_transpose(y, w, stride=s, padding="same-lower")[0, 0]
-    half = int(total / 2)  # toward zero
+    half = total // 2  # floor, also when negative
     begin_upper, begin_lower = half, total - half
     for got, begin in ((upper, begin_upper), (lower, begin_lower)):
         padded = np.concatenate([np.zeros(max(-begin, 0), np.int64), full, np.zeros(n * s)])
