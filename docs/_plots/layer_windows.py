@@ -40,7 +40,7 @@ def windows_figure() -> Figure:
     """One panel per case: rows are outputs, columns data samples (and the padding)."""
     fig, axes = plt.subplots(1, len(CASES), figsize=(13, 3.4))
     for ax, (title, stride, dilation, padding) in zip(axes, CASES, strict=True):
-        (before, after), = convspec.layer_padding(padding, (N,), (K,), stride, dilation)  # fmt: skip
+        ((before, after),) = convspec.layer_padding(padding, (N,), (K,), stride, dilation)
         read = windows(stride, dilation, padding)
         outputs = read.shape[0]
         for p in range(outputs):
