@@ -274,6 +274,10 @@ class LayerOperation:
         """``(data layout, kernel layout)`` for ``rank`` spatial axes."""
         return layout_for_rank(self.data_layout, rank), layout_for_rank(self.kernel, rank)
 
+    def method_for(self, kernel_size: int) -> Literal["direct", "exact"]:
+        """The summation method for any kernel size (a layer declares no method switch)."""
+        return self.method
+
     def supports_rank(self, rank: int) -> bool:
         return rank in self.ranks
 
