@@ -109,7 +109,13 @@ BACKENDS = {
     "scipy-ndimage": "scipy",
     "torch": "torch",
     "jax": "jax",
+    "torch-layers": "torch",
+    "jax-layers": "jax",
+    "onnxruntime": "onnxruntime",
+    "onnx-reference": "onnx",
 }
+#: tensorflow-cpu is several hundred MB: its own sessions, outside the default survey.
+HEAVY_BACKENDS = {"tensorflow": "tensorflow"}
 
 
 @nox.session(python=PYTHON)
@@ -124,8 +130,27 @@ def conformance(session: nox.Session, backend: str) -> None:
 @nox.session(python=PYTHON)
 def survey(session: nox.Session) -> None:
     """Refresh docs/data/survey/BACKEND.json: a full-profile report per bundled backend."""
-    session.install("-e", ".[scipy,torch,jax]")
+    session.install("-e", ".[scipy,torch,jax,onnxruntime]")
     for backend in BACKENDS:
-        report = f"docs/data/survey/{backend}.json"
-        command = ["convspec", "check", backend, "--profile", "full", "--quiet"]
-        session.run(*command, "--report", "json", report, success_codes=[0, 1])
+        _survey_report(session, backend)
+
+
+def _survey_report(session: nox.Session, backend: str) -> None:
+    report = f"docs/data/survey/{backend}.json"
+    command = ["convspec", "check", backend, "--profile", "full", "--quiet"]
+    session.run(*command, "--report", "json", report, success_codes=[0, 1])
+
+
+@nox.session(name="conformance-tensorflow", python=PYTHON)
+def conformance_tensorflow(session: nox.Session) -> None:
+    """``convspec check tensorflow`` (installs tensorflow-cpu; ``-- --profile full``)."""
+    session.install("-e", ".[tensorflow]")
+    session.run("convspec", "check", "tensorflow", *session.posargs)
+
+
+@nox.session(name="survey-tensorflow", python=PYTHON)
+def survey_tensorflow(session: nox.Session) -> None:
+    """Refresh docs/data/survey/tensorflow.json (installs tensorflow-cpu)."""
+    session.install("-e", ".[tensorflow]")
+    for backend in HEAVY_BACKENDS:
+        _survey_report(session, backend)

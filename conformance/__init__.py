@@ -27,17 +27,31 @@ Then ``convspec check my_module:backend`` (exit status 0 when it conforms), or
 ``pytest --pyargs convspec.conformance --backend my_module:backend``, or from Python
 :func:`check`.  Installed backends register under the ``convspec.backends`` entry-point
 group; ``convspec backends`` lists them.
+
+A convolution *layer* (batch, channels, groups, stride, dilation, padding, bias, and the
+transposed layer) is declared with :class:`LayerOperation` instead, called
+``function(x, w, **params)`` with the operands in its declared layouts (for example
+``data_layout="NHWC", kernel_layout="HWIO"``) and the parameters under the spec's names.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from .backend import Backend, Operation
+from .backend import Backend, Deviation, Operation
+from .layer_backend import LayerOperation
 from .registry import BackendUnavailable
 from .registry import load as load_backend
 
-__all__ = ["Backend", "BackendUnavailable", "Operation", "check", "load_backend"]
+__all__ = [
+    "Backend",
+    "BackendUnavailable",
+    "Deviation",
+    "LayerOperation",
+    "Operation",
+    "check",
+    "load_backend",
+]
 
 
 def check(

@@ -15,11 +15,14 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
 from convspec.numerics import Accuracy, ComplexProducts
+
+if TYPE_CHECKING:
+    from .layer_backend import LayerOperation
 
 __all__ = [
     "Alignment",
@@ -168,7 +171,8 @@ class Deviation:
     Cases of ``operation`` for which ``applies(a, v, mode)`` is true and that fail with a
     diagnosis containing ``diagnosis`` are reported as this deviation, not as failures of
     the declaration; the report lists them.  A case it covers that fails in another way
-    is still a failure.
+    is still a failure.  For a layer operation the condition is ``applies(x, w, params)``.
+    ``reproduction``: a few lines of Python showing the behaviour with the library alone.
 
     A deviation whose outcome is an exception names it in ``raises``: an exception type
     (the raised one must be that type or derive from it; judged by name, since the call
@@ -179,9 +183,10 @@ class Deviation:
 
     operation: str
     description: str
-    applies: Callable[[Array, Array, str], bool]
+    applies: Callable[[Array, Array, Any], bool]
     diagnosis: str = ""
     raises: type[BaseException] | str | None = None
+    reproduction: str = ""
 
     def __post_init__(self) -> None:
         if not self.diagnosis and self.raises is None:
@@ -209,7 +214,8 @@ class Backend:
 
     name: str
     version: str
-    operations: Mapping[str, Operation]
+    #: 1-D/N-D operations (:class:`Operation`) and layer operations (``LayerOperation``).
+    operations: Mapping[str, Operation | LayerOperation]
     #: Where the library's behaviour differs from its own documentation.
     documented_deviations: tuple[Deviation, ...] = ()
     notes: tuple[str, ...] = ()
@@ -217,13 +223,15 @@ class Backend:
     environment: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from .layer_backend import LayerOperation
+
         if not self.operations:
             raise ValueError(f"Backend {self.name!r}: argument 'operations' is empty")
         for op_name, op in self.operations.items():
-            if not isinstance(op, Operation):
+            if not isinstance(op, Operation | LayerOperation):
                 raise TypeError(
-                    f"Backend {self.name!r}: operation {op_name!r} must be an Operation; "
-                    f"got {type(op).__name__}"
+                    f"Backend {self.name!r}: operation {op_name!r} must be an Operation or a "
+                    f"LayerOperation; got {type(op).__name__}"
                 )
         for deviation in self.documented_deviations:
             if deviation.operation not in self.operations:
@@ -234,8 +242,12 @@ class Backend:
                 )
 
 
-def canonical_differences(op: Operation) -> list[str]:
+def canonical_differences(op: Operation | LayerOperation) -> list[str]:
     """The declared conventions of ``op`` that differ from the spec's canonical ones."""
+    from .layer_backend import LayerOperation, layer_differences
+
+    if isinstance(op, LayerOperation):
+        return layer_differences(op)
     out = []
     if op.conjugation != CANONICAL_CONJUGATION[op.flips]:
         out.append(f"conjugates {op.conjugation} (spec: {CANONICAL_CONJUGATION[op.flips]})")

@@ -9,9 +9,9 @@ why a clause cannot be checked for this operation (a mode or dtype it does not d
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -19,25 +19,53 @@ from convspec.clauses import CLAUSES
 
 from .backend import Array, Backend, Operation
 
-__all__ = ["CHECKS", "Call", "Case", "Check", "Context", "Skip", "check"]
+__all__ = ["CHECKS", "LAYER_MODE", "Call", "Case", "Check", "Context", "Skip", "check"]
 
 Profile = Literal["quick", "full"]
 
 
 @dataclass(frozen=True)
 class Call:
-    """One call of a backend operation: ``operation(a, v, mode)``."""
+    """One call of a backend operation: ``operation(a, v, mode)``.
+
+    A layer operation (:class:`~convspec.conformance.LayerOperation`) is called
+    ``operation(x, w, **params)`` instead: ``a`` is the data, ``v`` the kernel, both in the
+    declared layouts, ``params`` the layer's parameters under the spec's names and ``mode``
+    is ``"layer"``.
+    """
 
     operation: str
     a: Array
     v: Array
     mode: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
+        if self.mode == LAYER_MODE:
+            return (
+                f"{self.operation}(x: {self.a.dtype}{list(self.a.shape)}, "
+                f"w: {self.v.dtype}{list(self.v.shape)}, {describe_params(self.params)})"
+            )
         return (
             f"{self.operation}(a: {self.a.dtype}{list(self.a.shape)}, "
             f"v: {self.v.dtype}{list(self.v.shape)}, mode={self.mode!r})"
         )
+
+
+#: The ``mode`` of a layer call.
+LAYER_MODE = "layer"
+
+
+def describe_params(params: Mapping[str, Any]) -> str:
+    """``stride=(2, 1), padding=((1, 0), (0, 2)), bias=float32[4]``: short, readable."""
+    parts = []
+    for name, value in params.items():
+        if isinstance(value, np.ndarray):
+            text = f"{value.dtype}{list(value.shape)}"
+        else:
+            text = repr(value)
+        parts.append(f"{name}={text}")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -123,7 +151,8 @@ class Context:
 
 
 Produces = Iterator[Case | Skip]
-CheckFunction = Callable[[Context], Produces]
+#: A check gets a :class:`Context`, or a ``LayerContext`` when it applies to layers.
+CheckFunction = Callable[[Any], Produces]
 
 
 @dataclass(frozen=True)
@@ -132,7 +161,9 @@ class Check:
 
     name: str
     clauses: tuple[str, ...]
-    applies_to: Literal["convolution", "correlation", "any", "backend"]
+    #: ``"layer"``: layer operations only (``LayerOperation``); every other kind applies to
+    #: the 1-D/N-D operations (``Operation``) only.
+    applies_to: Literal["convolution", "correlation", "any", "backend", "layer"]
     function: CheckFunction
     doc: str
 
@@ -142,7 +173,8 @@ CHECKS: dict[str, Check] = {}
 
 
 def check(
-    *clauses: str, applies_to: Literal["convolution", "correlation", "any", "backend"] = "any"
+    *clauses: str,
+    applies_to: Literal["convolution", "correlation", "any", "backend", "layer"] = "any",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check citing ``clauses`` (ids of :data:`convspec.clauses.CLAUSES`)."""
     unknown = [c for c in clauses if c not in CLAUSES]

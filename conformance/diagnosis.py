@@ -21,10 +21,12 @@ import numpy as np
 
 from . import hypotheses as _hypotheses
 from .backend import Array, Backend, Operation
-from .cases import Call
+from .cases import LAYER_MODE, Call
 from .conventions import expectation
 from .hypotheses import FAMILIES, Candidate, Finding, Prediction, Situation, compare, predict
 from .judge import CaseResult
+from .layer_backend import LayerOperation
+from .layer_hypotheses import diagnose_layer
 from .raising import explain_raises
 
 __all__ = ["diagnose", "diagnose_results"]
@@ -158,6 +160,8 @@ def _explain(backend: Backend, result: CaseResult, raised: dict[int, str]) -> li
     case = result.case
     op = backend.operations[case.operation]
     if case.expect == "raises":
+        if result.outcome == "ok" and isinstance(op, LayerOperation):
+            return [f"returns a result instead of raising: {result.message}"]
         if result.outcome == "ok":
             return _returned_instead_of_raising(op, result)
         return [f"{result.message} where an exception is declared"]
@@ -176,6 +180,8 @@ def _explain(backend: Backend, result: CaseResult, raised: dict[int, str]) -> li
         return [f"returns a non-numeric result (dtype {actual.dtype})"]
     if actual.ndim != case.call.a.ndim:
         return [f"returns a result of rank {actual.ndim} for operands of rank {case.call.a.ndim}"]
+    if isinstance(op, LayerOperation):
+        return diagnose_layer(op, case.call, actual)
     small = max(case.call.a.size, case.call.v.size) <= _hypotheses.SMALL_FOR_PAIRS
     return diagnose(op, case.call, actual, pairs=small)
 
@@ -183,8 +189,9 @@ def _explain(backend: Backend, result: CaseResult, raised: dict[int, str]) -> li
 def _deviation(backend: Backend, result: CaseResult) -> str:
     call = result.case.call
     for deviation in backend.documented_deviations:
+        condition = call.params if call.mode == LAYER_MODE else call.mode
         if deviation.operation != call.operation or not deviation.applies(
-            call.a, call.v, call.mode
+            call.a, call.v, condition
         ):
             continue
         if deviation.raises is not None and result.outcome == "raised":
@@ -217,6 +224,8 @@ def diagnose_results(backend: Backend, results: Iterable[CaseResult]) -> list[Ca
     results = list(results)
     raised: dict[int, str] = {}
     for name, op in backend.operations.items():
+        if isinstance(op, LayerOperation):  # explain_raises reads 1-D/N-D declarations
+            continue
         raised.update(explain_raises(op, [r for r in results if r.case.operation == name]))
     for result in results:
         if result.status != "fail":

@@ -19,6 +19,8 @@ import numpy as np
 from .backend import Array, Backend
 from .cases import Case
 from .conventions import expectation
+from .layer_backend import LayerOperation
+from .layer_conventions import layer_expectation
 from .isolation import InProcess, Isolated, Outcome
 from .tolerance import measure
 
@@ -127,6 +129,11 @@ def evaluate(
         return _not_ok(case, outcome)
     actual = outcome.value
     assert actual is not None
+    if isinstance(op, LayerOperation):
+        layer = layer_expectation(op, call.a, call.v, call.params)
+        result = _judge_values(case, actual, layer.values, layer.dtype, layer.bound)
+        result.seconds = outcome.seconds
+        return result
     if case.expect == "identity":
         assert partner is not None and case.partner is not None
         if partner.status != "ok" or partner.value is None:

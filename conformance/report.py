@@ -20,6 +20,8 @@ import convspec
 from convspec.clauses import CLAUSES
 
 from .backend import canonical_differences
+from .cases import LAYER_MODE, Call
+from .layer_backend import LayerOperation
 from .runner import CaseResult, RunResult
 from .tolerance import POLICY
 
@@ -146,6 +148,31 @@ def case_key(index: int) -> str:
     return f"case{index:04d}"
 
 
+def _array_params(call: Call) -> list[np.ndarray[Any, Any]]:
+    return [p for p in call.params.values() if isinstance(p, np.ndarray)]
+
+
+def _call_source(call: Call, key: str) -> list[str]:
+    """The lines that rebuild the operands (and a layer's params) and call the operation."""
+    if call.mode != LAYER_MODE:
+        return [
+            _array_source("a", call.a, f"{key}_a"),
+            _array_source("v", call.v, f"{key}_v"),
+            f"actual = np.asarray(op.function(a, v, {call.mode!r}))",
+        ]
+    lines = [_array_source("x", call.a, f"{key}_a"), _array_source("w", call.v, f"{key}_v")]
+    items = []
+    for name, value in call.params.items():
+        if isinstance(value, np.ndarray):
+            lines.append(_array_source(name, value, f"{key}_{name}"))
+            items.append(f"{name!r}: {name}")
+        else:
+            items.append(f"{name!r}: {value!r}")
+    lines.append("params = {" + ", ".join(items) + "}")
+    lines.append("actual = np.asarray(op.function(x, w, **params))")
+    return lines
+
+
 def describe_failure(
     result: CaseResult, reference: str, index: int = 0, failures_file: str | None = None
 ) -> str:
@@ -173,13 +200,12 @@ def describe_failure(
                 if failures_file is not None
                 else "    FAILURES = None  # run with --report json PATH to save the arrays"
             ]
-            if max(call.a.size, call.v.size) > _INLINE_LIMIT
+            if max(call.a.size, call.v.size, *(p.size for p in _array_params(call)))
+            > _INLINE_LIMIT
             or (result.expected is not None and np.asarray(result.expected).size > _INLINE_LIMIT)
             else []
         ),
-        "    " + _array_source("a", call.a, f"{key}_a"),
-        "    " + _array_source("v", call.v, f"{key}_v"),
-        f"    actual = np.asarray(op.function(a, v, {call.mode!r}))",
+        *("    " + line for line in _call_source(call, key)),
     ]
     if case.partner is not None:
         lines.append(
@@ -248,6 +274,8 @@ def terminal(run: RunResult) -> str:
             f"  differs from its documentation ({deviation.operation}, seen in {seen} cases): "
             f"{deviation.description}"
         )
+        if deviation.reproduction:
+            lines.append(f"    reproduction: {deviation.reproduction}")
     lines += coverage_lines(run, matrix)
     return "\n".join(lines)
 
@@ -313,9 +341,44 @@ def _groups_json(run: RunResult) -> list[dict[str, Any]]:
     ]
 
 
+def _named(x: Any) -> Any:
+    return getattr(x, "__name__", x) if callable(x) else x
+
+
+def _layer_json(op: LayerOperation) -> dict[str, Any]:
+    data, kernel = op.layouts(max(op.ranks))
+    return {
+        "kind": op.kind,
+        "conjugates": "none",
+        "flips": op.flips,
+        "data_layout": data,
+        "kernel_layout": kernel,
+        "padding": list(op.padding),
+        "parameters": list(op.parameters()),
+        "result_dtype": _named(op.result_dtype),
+        "method": op.method,
+        "accumulation": op.accumulation,
+        "ranks": list(op.ranks),
+        "dtypes": list(op.dtypes),
+        "differences_from_spec": canonical_differences(op),
+    }
+
+
+def _params_json(call: Call) -> dict[str, Any]:
+    """A layer call's params for JSON: arrays as their dtype and shape, tuples as lists."""
+    out: dict[str, Any] = {}
+    for name, value in call.params.items():
+        if isinstance(value, np.ndarray):
+            out[name] = f"{value.dtype}{list(value.shape)}"
+        else:
+            out[name] = json.loads(json.dumps(value))
+    return out
+
+
 def _operation_json(name: str, op: Any) -> dict[str, Any]:
-    def named(x: Any) -> Any:
-        return getattr(x, "__name__", x) if callable(x) else x
+    named = _named
+    if isinstance(op, LayerOperation):
+        return _layer_json(op)
 
     return {
         "kind": op.kind,
@@ -368,6 +431,7 @@ def to_json(
                     "a_dtype": str(call.a.dtype),
                     "v_shape": list(call.v.shape),
                     "v_dtype": str(call.v.dtype),
+                    **({"params": _params_json(call)} if call.mode == LAYER_MODE else {}),
                 },
                 "message": result.message,
                 "outcome": result.outcome,
@@ -393,6 +457,7 @@ def to_json(
                     "operation": d.operation,
                     "description": d.description,
                     "observed_cases": sum(r.deviation == d.description for r in run.deviations),
+                    **({"reproduction": d.reproduction} if d.reproduction else {}),
                 }
                 for d in run.backend.documented_deviations
             ],
@@ -496,6 +561,9 @@ def save_failures(run: RunResult, path: Path) -> int:
         key = case_key(index)
         arrays[f"{key}_a"] = result.case.call.a
         arrays[f"{key}_v"] = result.case.call.v
+        for name, value in result.case.call.params.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"{key}_{name}"] = value
         for name, value in (("expected", result.expected), ("actual", result.actual)):
             if value is not None and np.asarray(value).dtype != object:
                 arrays[f"{key}_{name}"] = np.asarray(value)

@@ -20,6 +20,8 @@ from .cases import CHECKS, Case, Context, Profile, Skip
 from .diagnosis import diagnose_results
 from .isolation import InProcess, Isolated
 from .judge import CaseResult, Status, evaluate, judge
+from .layer_backend import LayerOperation
+from .layer_cases import LayerContext
 
 if TYPE_CHECKING:
     from .grouping import FailureGroup
@@ -75,7 +77,9 @@ class RunResult:
         return groups
 
 
-def _applies(kind: str, op: Operation) -> bool:
+def _applies(kind: str, op: Operation | LayerOperation) -> bool:
+    if isinstance(op, LayerOperation):
+        return kind == "layer"
     return kind == "any" or kind == op.kind
 
 
@@ -104,7 +108,8 @@ def generate(
                 continue
             if not _selected(chk.name, chk.clauses, select):
                 continue
-            ctx = Context(backend, op_name, op, profile, seed, check_name=chk.name)
+            make = LayerContext if isinstance(op, LayerOperation) else Context
+            ctx = make(backend, op_name, op, profile, seed, check_name=chk.name)  # type: ignore[arg-type]
             produced = 0
             for item in chk.function(ctx):
                 produced += 1

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (imported to register their checks)
     complex,
     convolution,
     correlation,
+    layers,
     modes,
     ndim,
     notation,

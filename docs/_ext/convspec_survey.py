@@ -62,6 +62,15 @@ def operation_status(report: dict[str, Any], operation: str) -> tuple[str, list[
     return ("pass" if ran else "skip"), []
 
 
+def computes(declared: dict[str, Any]) -> str:
+    """What an operation computes; a layer operation adds its layouts and any flip."""
+    text = str(declared["kind"])
+    if "data_layout" in declared:  # a layer operation (LayerOperation)
+        flip = ", flipped kernel" if declared.get("flips") else ""
+        text += f" ({declared['data_layout']}, {declared['kernel_layout']}{flip})"
+    return text
+
+
 def load_reports(directive: SphinxDirective) -> list[dict[str, Any]]:
     reports = []
     paths = sorted(SURVEY_DIR.glob("*.json"), key=lambda path: path.stem)
@@ -105,7 +114,7 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
                 [
                     link if position == 0 else "",  # the name once per backend
                     literal(name),
-                    declared["kind"],
+                    computes(declared),
                     declared.get("conjugates", ""),
                     declared.get("same_alignment", ""),
                     declared.get("result_dtype", ""),
