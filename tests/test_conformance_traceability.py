@@ -38,7 +38,11 @@ def test_every_clause_is_exercised_by_some_bundled_backend() -> None:
         cases, _ = generate(load(name), "quick", 0)
         exercised |= {c for case in cases for c in case.clauses}
     pytest.importorskip("torch")
-    cases, _ = generate(load("torch"), "quick", 0)
+    for name in ("torch", "torch-layers"):
+        cases, _ = generate(load(name), "quick", 0)
+        exercised |= {c for case in cases for c in case.clauses}
+    pytest.importorskip("onnx")  # the transposed layer's named padding (ONNX auto_pad)
+    cases, _ = generate(load("onnx-reference"), "quick", 0)
     exercised |= {c for case in cases for c in case.clauses}
     pytest.importorskip("scipy")
     cases, _ = generate(load("scipy-signal-fft"), "quick", 0)
