@@ -1,6 +1,6 @@
 """Boundaries: a finite array extended to every index of Z^d.
 
-Spec chapter: ``spec/boundaries.md`` (clauses BOUND-1 .. BOUND-9).
+Spec chapter: ``spec/boundaries.md`` (clauses BOUND-1 .. BOUND-7).
 
 An operand is a function on its index box, zero outside it (NOT-1).  A *boundary* gives it
 other values outside the box, by a rule that is defined at every integer index, however far

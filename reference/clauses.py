@@ -38,11 +38,13 @@ CLAUSES: dict[str, str] = {
     "MODE-4": "Same mode",
     "MODE-5": "Upper alignment of same mode",
     "MODE-6": "Modes apply per axis",
+    "MODE-7": "Named alignments and window functions",
     # spec/ndim.md
     "ND-1": "Flip reverses every axis",
     "ND-2": "In 2-D the flip is a half-turn rotation",
     "ND-3": "Convolution and correlation in N dimensions",
     "ND-4": "Kernels that cannot tell a flip",
+    "ND-5": "Convolving over some axes, the others batched",
     # spec/complex.md
     "CPLX-1": "Which operand is conjugated",
     "CPLX-2": "Hermitian symmetry of autocorrelation",
@@ -71,6 +73,17 @@ CLAUSES: dict[str, str] = {
     "LAYER-11": "Layouts are relabelings",
     "LAYER-12": "Flipping a layer kernel reverses its spatial axes only",
     "LAYER-13": "The layer is unconjugated cross-correlation",
+    # spec/boundaries.md
+    "BOUND-1": "A boundary extends the first operand to all of Z^d",
+    "BOUND-2": "Constant",
+    "BOUND-3": "Reflect",
+    "BOUND-4": "Symmetric",
+    "BOUND-5": "Edge",
+    "BOUND-6": "Wrap",
+    "BOUND-7": "Every mode is a window of the convolution of the extension",
+    "BOUND-8": "An origin or anchor shifts the same window",
+    "BOUND-9": "Scaled correlation with a maximum lag (xcorr)",
+    "BOUND-10": "Kernel normalisation divides by the kernel's sum",
 }
 
 
