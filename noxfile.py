@@ -108,6 +108,8 @@ BACKENDS = {
     "scipy-ndimage": "scipy",
     "torch": "torch",
     "jax": "jax",
+    "opencv": "opencv",
+    "astropy": "astropy",
 }
 
 
@@ -123,7 +125,7 @@ def conformance(session: nox.Session, backend: str) -> None:
 @nox.session(python=PYTHON)
 def survey(session: nox.Session) -> None:
     """Refresh docs/data/survey/BACKEND.json: a full-profile report per bundled backend."""
-    session.install("-e", ".[scipy,torch,jax]")
+    session.install("-e", ".[scipy,torch,jax,opencv,astropy]")
     for backend in BACKENDS:
         report = f"docs/data/survey/{backend}.json"
         command = ["convspec", "check", backend, "--profile", "full", "--quiet"]

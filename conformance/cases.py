@@ -11,7 +11,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -19,9 +19,25 @@ from convspec.clauses import CLAUSES
 
 from .backend import Array, Backend, Operation
 
-__all__ = ["CHECKS", "Call", "Case", "Check", "Context", "Skip", "check"]
+__all__ = ["CHECKS", "LAGS", "Call", "Case", "Check", "Context", "Skip", "check"]
 
 Profile = Literal["quick", "full"]
+
+
+#: The mode of a call of an operation's declared ``lags`` function: ``"lags:same"`` calls
+#: ``lags(a.shape[0], v.shape[0], "same")`` (``a`` and ``v`` only carry the lengths).
+LAGS = "lags:"
+
+
+def target(backend: Backend, call: Call) -> Callable[[Array, Array, str], Any]:
+    """What ``call`` calls: the operation's function, or its declared lags function."""
+    op = backend.operations[call.operation]
+    if not call.mode.startswith(LAGS):
+        return op.function
+    lags = op.lags
+    if lags is None:
+        raise ValueError(f"operation {call.operation!r} declares no lags function")
+    return lambda a, v, mode: lags(a.shape[0], v.shape[0], mode.removeprefix(LAGS))
 
 
 @dataclass(frozen=True)
@@ -47,14 +63,15 @@ class Case:
     ``expect``: ``"declared"`` -- the reference's result under the operation's declared
     conventions, within the tolerance policy; ``"raises"`` -- any exception (rejected
     input); ``"identity"`` -- the same values as ``partner``, another operation of the same
-    backend (the flip identity, CORR-4).
+    backend (the flip identity, CORR-4); ``"lags"`` -- the declared lags function gives
+    ``convspec.lags`` of the declared window (a call of mode :data:`LAGS` + mode).
     """
 
     check: str
     clauses: tuple[str, ...]
     label: str
     call: Call
-    expect: Literal["declared", "raises", "identity"] = "declared"
+    expect: Literal["declared", "raises", "identity", "lags"] = "declared"
     partner: Call | None = None
 
     @property

@@ -20,6 +20,7 @@ from .backend import Array, Backend
 from .cases import Case
 from .conventions import expectation
 from .isolation import InProcess, Isolated, Outcome
+from .lags import lag_verdict
 from .tolerance import measure
 
 __all__ = ["CaseResult", "Status", "evaluate", "judge"]
@@ -127,6 +128,18 @@ def evaluate(
         return _not_ok(case, outcome)
     actual = outcome.value
     assert actual is not None
+    if case.expect == "lags":
+        expected_lags, problem, diagnosis = lag_verdict(op, call, actual)
+        return CaseResult(
+            case,
+            "fail" if problem else "pass",
+            problem,
+            diagnosis,
+            seconds=outcome.seconds,
+            actual=actual,
+            expected=expected_lags,
+            expected_dtype="an integer dtype",
+        )
     if case.expect == "identity":
         assert partner is not None and case.partner is not None
         if partner.status != "ok" or partner.value is None:

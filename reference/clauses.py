@@ -57,6 +57,17 @@ CLAUSES: dict[str, str] = {
     "NUM-7": "The bound follows the declared method and precision",
     "NUM-8": "Special values must match exactly",
     "NUM-9": "Measured error is reported beside its bound",
+    # spec/boundaries.md
+    "BOUND-1": "A boundary extends the first operand to all of Z^d",
+    "BOUND-2": "Constant",
+    "BOUND-3": "Reflect",
+    "BOUND-4": "Symmetric",
+    "BOUND-5": "Edge",
+    "BOUND-6": "Wrap",
+    "BOUND-7": "Every mode is a window of the convolution of the extension",
+    "BOUND-8": "An origin or anchor shifts the same window",
+    "BOUND-9": "Scaled correlation with a maximum lag (xcorr)",
+    "BOUND-10": "Kernel normalisation divides by the kernel's sum",
 }
 
 
