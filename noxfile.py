@@ -113,6 +113,8 @@ BACKENDS = {
     "jax-layers": "jax",
     "onnxruntime": "onnxruntime",
     "onnx-reference": "onnx",
+    "opencv": "opencv",
+    "astropy": "astropy",
 }
 #: tensorflow-cpu is several hundred MB: its own sessions, outside the default survey.
 HEAVY_BACKENDS = {"tensorflow": "tensorflow"}
@@ -130,7 +132,7 @@ def conformance(session: nox.Session, backend: str) -> None:
 @nox.session(python=PYTHON)
 def survey(session: nox.Session) -> None:
     """Refresh docs/data/survey/BACKEND.json: a full-profile report per bundled backend."""
-    session.install("-e", ".[scipy,torch,jax,onnxruntime]")
+    session.install("-e", ".[scipy,torch,jax,onnxruntime,opencv,astropy]")
     for backend in BACKENDS:
         _survey_report(session, backend)
 

@@ -37,6 +37,8 @@ __all__ = [
 
 Array: TypeAlias = np.ndarray[Any, np.dtype[Any]]
 OperationFunction: TypeAlias = Callable[[Array, Array, str], Any]
+#: ``lags(n, k, mode)``: the lag of each output index along one axis (CORR-2).
+LagsFunction: TypeAlias = Callable[[int, int, str], Any]
 
 #: ``"lower"`` (the spec's MODE-4: start ``(K-1)//2``, length ``N``), ``"upper"`` (MODE-5:
 #: start ``K//2``), ``"numpy-convolve"`` / ``"numpy-correlate"`` (length ``max(N, K)``, as
@@ -116,6 +118,29 @@ class Operation:
     #: ``method="auto"``, OpenCV's ``filter2D``).  ``None``: never.
     fft_above: int | None = None
 
+    #: How ``a`` is extended beyond its box before the mode's window is cut (spec
+    #: boundaries): ``"constant"`` (with ``fill_value``), ``"reflect"`` (``d c b | a b c d``),
+    #: ``"symmetric"`` (``c b a | a b c d``), ``"edge"`` or ``"wrap"``; see
+    #: ``convspec.BOUNDARIES``.  The default is the spec's zero outside the box.
+    boundary: str = "constant"
+    #: The value outside the box for ``boundary="constant"`` (a number every declared
+    #: dtype holds exactly).
+    fill_value: float = 0
+    #: Added to the start of the 'same' window, one int for every axis or one per axis:
+    #: scipy.ndimage's ``origin`` and OpenCV's ``anchor`` are such shifts.
+    origin: int | tuple[int, ...] = 0
+    #: Kernels shorter than this on some axis raise (an ndimage origin or an OpenCV anchor
+    #: must lie inside the kernel).
+    min_kernel: int = 1
+    #: The kernel is divided by its sum before it is used (astropy ``normalize_kernel``).
+    normalize: bool = False
+    #: ``lags(n, k, mode)`` -> the lag of each output index along one axis, as the library
+    #: reports it (``scipy.signal.correlation_lags``); checked against ``convspec.lags``.
+    lags: LagsFunction | None = None
+    #: Whether the function takes ``axes=`` (a keyword argument, as
+    #: ``scipy.signal.fftconvolve``): it convolves over those axes, the others batched (ND-5).
+    axes: bool = False
+
     def __post_init__(self) -> None:
         for name in ("rejects_empty", "rejects_rank_mismatch"):
             if getattr(self, name) is None:
@@ -131,6 +156,22 @@ class Operation:
     def kind(self) -> str:
         """``"convolution"`` or ``"correlation"``."""
         return "convolution" if self.flips else "correlation"
+
+    @property
+    def extends(self) -> bool:
+        """Whether the declared boundary gives ``a`` values outside its box."""
+        return self.boundary != "constant" or self.fill_value != 0
+
+    def origin_of(self, rank: int) -> tuple[int, ...]:
+        """The declared 'same' window shift for every one of ``rank`` axes."""
+        if isinstance(self.origin, int):
+            return (self.origin,) * rank
+        if len(self.origin) != rank:
+            raise ValueError(
+                f"Operation.origin declares {len(self.origin)} axes ({self.origin}); the call "
+                f"has {rank}"
+            )
+        return tuple(self.origin)
 
     def supports_rank(self, rank: int) -> bool:
         """Whether operands of ``rank`` axes are declared supported."""
@@ -161,6 +202,8 @@ class Operation:
             return f"needs_one_larger: neither operand is larger on every axis in {mode!r}"
         if mode in self.needs_odd_k and not all(k % 2 for _, k in pairs):
             return f"needs_odd_k: an even kernel length in {mode!r}"
+        if any(k < self.min_kernel for _, k in pairs):
+            return f"min_kernel: a kernel length below {self.min_kernel}"
         return ""
 
 
@@ -275,6 +318,13 @@ def canonical_differences(op: Operation | LayerOperation) -> list[str]:
         out.append(f"FFT above {op.fft_above} kernel elements")
     if not op.nonfinite:
         out.append("inf/NaN do not propagate element by element")
+    if op.extends:
+        fill = f" {op.fill_value}" if op.boundary == "constant" else ""
+        out.append(f"boundary {op.boundary}{fill} (spec: zero outside the box)")
+    if op.origin != 0 and "same" in op.modes:
+        out.append(f"'same' window shifted by {op.origin}")
+    if op.normalize:
+        out.append("the kernel is divided by its sum")
     return out
 
 
@@ -362,8 +412,34 @@ def _problem(op: Operation) -> str:
             "'integer_overflow' must be 'wrap', 'saturate' or 'undefined'; "
             f"got {op.integer_overflow!r}"
         )
+    boundary = _boundary_problem(op)
+    if boundary:
+        return boundary
     if op.fft_above is not None and (op.method != "direct" or op.fft_above < 1):
         return f"'fft_above' needs method='direct' and a positive size; got {op.fft_above!r}"
+    return ""
+
+
+def _boundary_problem(op: Operation) -> str:
+    """What is wrong with the declared boundary, fill value, origin or lags, or ``""``."""
+    from convspec import BOUNDARIES
+
+    if op.boundary not in BOUNDARIES:
+        return f"'boundary' must be one of {', '.join(BOUNDARIES)}; got {op.boundary!r}"
+    if op.boundary != "constant" and op.fill_value != 0:
+        return (
+            f"'fill_value' is only used with boundary='constant'; got {op.fill_value!r} "
+            f"with boundary={op.boundary!r}"
+        )
+    origin = op.origin if isinstance(op.origin, tuple) else (op.origin,)
+    if not all(isinstance(o, int) for o in origin):
+        return f"'origin' must be an int or a tuple of ints (one per axis); got {op.origin!r}"
+    if op.origin != 0 and "same" not in op.modes:
+        return "'origin' shifts the 'same' window, which 'modes' does not declare"
+    if op.lags is not None and not callable(op.lags):
+        return f"'lags' must be None or callable lags(n, k, mode); got {type(op.lags).__name__}"
+    if not isinstance(op.min_kernel, int) or op.min_kernel < 1:
+        return f"'min_kernel' must be an int >= 1; got {op.min_kernel!r}"
     return ""
 
 

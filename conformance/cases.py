@@ -19,9 +19,29 @@ from convspec.clauses import CLAUSES
 
 from .backend import Array, Backend, Operation
 
-__all__ = ["CHECKS", "LAYER_MODE", "Call", "Case", "Check", "Context", "Skip", "check"]
+__all__ = ["CHECKS", "LAGS", "LAYER_MODE", "Call", "Case", "Check", "Context", "Skip", "check"]
 
 Profile = Literal["quick", "full"]
+
+
+#: The mode of a call of an operation's declared ``lags`` function: ``"lags:same"`` calls
+#: ``lags(a.shape[0], v.shape[0], "same")`` (``a`` and ``v`` only carry the lengths).
+LAGS = "lags:"
+
+
+def target(backend: Backend, call: Call) -> Callable[[Array, Array, str], Any]:
+    """What ``call`` calls: the operation's function, or its declared lags function."""
+    op = backend.operations[call.operation]
+    if call.mode == LAYER_MODE:  # a LayerOperation: function(x, w, **params)
+        return lambda x, w, _mode: op.function(x, w, **call.params)
+    if call.params:  # keyword arguments such as axes= (ND-5)
+        return lambda a, v, mode: op.function(a, v, mode, **call.params)
+    if not call.mode.startswith(LAGS):
+        return op.function
+    lags = op.lags
+    if lags is None:
+        raise ValueError(f"operation {call.operation!r} declares no lags function")
+    return lambda a, v, mode: lags(a.shape[0], v.shape[0], mode.removeprefix(LAGS))
 
 
 @dataclass(frozen=True)
@@ -75,14 +95,15 @@ class Case:
     ``expect``: ``"declared"`` -- the reference's result under the operation's declared
     conventions, within the tolerance policy; ``"raises"`` -- any exception (rejected
     input); ``"identity"`` -- the same values as ``partner``, another operation of the same
-    backend (the flip identity, CORR-4).
+    backend (the flip identity, CORR-4); ``"lags"`` -- the declared lags function gives
+    ``convspec.lags`` of the declared window (a call of mode :data:`LAGS` + mode).
     """
 
     check: str
     clauses: tuple[str, ...]
     label: str
     call: Call
-    expect: Literal["declared", "raises", "identity"] = "declared"
+    expect: Literal["declared", "raises", "identity", "lags"] = "declared"
     partner: Call | None = None
 
     @property

@@ -24,8 +24,11 @@ __all__ = [
     "Expectation",
     "declared_layout",
     "declared_operands",
+    "batched_expectation",
     "declared_result_dtype",
+    "declared_windows",
     "expectation",
+    "extended_operand",
     "same_window",
     "window",
 ]
@@ -63,25 +66,116 @@ def same_window(op: Operation, n: int, k: int) -> tuple[int, int]:
         ) from None
 
 
-def window(op: Operation, n: int, k: int, mode: str) -> tuple[int, int]:
-    """``(start, length)`` of ``mode`` inside the full output, as ``op`` declares it."""
+def window(op: Operation, n: int, k: int, mode: str, shift: int = 0) -> tuple[int, int]:
+    """``(start, length)`` of ``mode`` inside the full output, as ``op`` declares it.
+
+    ``shift`` (the declared origin of this axis) moves the 'same' window; the start may
+    then lie outside the full output, where a boundary gives the values.
+    """
     if mode == "same":
-        return same_window(op, n, k)
+        start, length = same_window(op, n, k)
+        return start + shift, length
     return convspec.mode_window(n, k, mode)  # type: ignore[arg-type]
+
+
+def declared_windows(
+    op: Operation, a_shape: tuple[int, ...], v_shape: tuple[int, ...], mode: str
+) -> list[tuple[int, int]]:
+    """``(start, length)`` per axis of the declared window of ``mode`` (MODE-6, origins)."""
+    shifts = op.origin_of(len(a_shape))
+    return [
+        window(op, n, k, mode, shift) for n, k, shift in zip(a_shape, v_shape, shifts, strict=True)
+    ]
 
 
 def declared_layout(
     op: Operation, full: Array, a_shape: tuple[int, ...], v_shape: tuple[int, ...], mode: str
 ) -> Array:
     """Cut the declared window of ``mode`` out of ``full`` and order the lags as declared."""
-    slices = []
-    for n, k in zip(a_shape, v_shape, strict=True):
-        start, length = window(op, n, k, mode)
-        slices.append(slice(start, start + length))
-    out = full[tuple(slices)]
-    if op.lag_order == "descending":
-        out = np.flip(out)
-    return out
+    windows = declared_windows(op, a_shape, v_shape, mode)
+    return _ordered(op, full[tuple(slice(s, s + length) for s, length in windows)])
+
+
+def _ordered(op: Operation, out: Array) -> Array:
+    return np.flip(out) if op.lag_order == "descending" else out
+
+
+def check_boundary(op: Operation) -> None:
+    """Raise ``ValueError`` naming the field unless the boundary is one of the spec's."""
+    if op.boundary not in convspec.BOUNDARIES:
+        raise ValueError(
+            f"Operation.boundary must be one of {', '.join(convspec.BOUNDARIES)}; "
+            f"got {op.boundary!r}"
+        )
+    if op.boundary != "constant" and op.fill_value != 0:
+        raise ValueError(
+            f"Operation.fill_value is only used with boundary='constant'; got "
+            f"fill_value={op.fill_value!r} with boundary={op.boundary!r}"
+        )
+
+
+@dataclass(frozen=True)
+class Extended:
+    """``a`` on the box the declared windows need, and where those windows lie in it.
+
+    Output ``n`` of a window sums ``ext(a)[n - t]`` over the taps ``t`` (BOUND-7), so the
+    window ``[s, s + L)`` needs the extension on ``[s - (K - 1), s + L)``: ``array`` is the
+    extension on a box holding that range, ``cut`` the window inside the full convolution
+    of ``array`` with the kernel.
+    """
+
+    array: Array
+    cut: tuple[slice, ...]
+
+
+def extended_operand(op: Operation, a: Array, kernel_shape: tuple[int, ...], mode: str) -> Extended:
+    """``a`` extended by the declared boundary as far as the declared windows of ``mode`` need.
+
+    Without a boundary ``a`` stays as it is (its zero outside the box forms no terms, NOT-3)
+    unless a shifted window leaves the full output; then it is padded with zeros that far.
+    """
+    windows = declared_windows(op, a.shape, kernel_shape, mode)
+    if op.extends:
+        check_boundary(op)
+        reach = [k - 1 for k in kernel_shape]  # output n reads ext(a) down to n - (K - 1)
+        limits = list(a.shape)
+    else:
+        reach = [0] * a.ndim  # the full output's own box: [0, N + K - 1)
+        limits = [n + k - 1 for n, k in zip(a.shape, kernel_shape, strict=True)]
+    pads = [
+        (max(0, r - s), max(0, s + length - limit))
+        for (s, length), r, limit in zip(windows, reach, limits, strict=True)
+    ]
+    cut = tuple(
+        slice(s + before, s + before + length)
+        for (s, length), (before, _) in zip(windows, pads, strict=True)
+    )
+    if not op.extends:
+        return Extended(np.pad(a, pads) if any(map(any, pads)) else a, cut)
+    fill = np.conjugate(op.fill_value) if op.conjugation == "first" else op.fill_value
+    return Extended(convspec.extend(a, pads, op.boundary, fill), cut)  # type: ignore[arg-type]
+
+
+def normalised(kernel: Array) -> Array:
+    """The kernel divided by its sum, in float64 / complex128 (``Operation.normalize``)."""
+    wide = _wide(kernel)
+    total = wide.sum()
+    if total == 0 or not np.isfinite(total):
+        raise ValueError(f"a normalised kernel needs a finite non-zero sum; got {total}")
+    return wide / total
+
+
+def normalisation_error(kernel: Array) -> float:
+    """Relative error of each element of :func:`normalised`, however the sum is formed.
+
+    The sum of ``K`` terms is off by at most ``(K - 1) u sum|v|`` (NUM-4), which divides
+    into each element as a relative error of ``(K - 1) u sum|v| / |sum v|``, plus the
+    rounding of the quotient itself.
+    """
+    wide = _wide(kernel)
+    u = float(np.finfo(wide.real.dtype).eps) / 2
+    condition = float(np.abs(wide).sum() / abs(wide.sum()))
+    return (kernel.size + 1) * u * condition
 
 
 def _conjugated(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
@@ -101,6 +195,8 @@ def declared_operands(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
     """``(a', kernel)`` such that ``op(a, v)`` is, in full, the convolution ``a' * kernel``."""
     a_c, v_c = _conjugated(op, a, v)
     kernel = v_c if op.flips else convspec.flip(v_c)
+    if op.normalize:
+        kernel = normalised(kernel)
     return a_c, np.ascontiguousarray(kernel)
 
 
@@ -165,18 +261,24 @@ def expectation(
     dtype = declared_result_dtype(op, a.dtype, v.dtype)
     if dtype.kind in "iu" and (a.dtype.kind not in "iu" or v.dtype.kind not in "iu"):
         raise ValueError(f"declared integer result {dtype} for non-integer operands")
-    shape = tuple(n + k - 1 for n, k in zip(a_c.shape, kernel.shape, strict=True))
-    full = full_bound(op, a_c, kernel, dtype) if bound else np.zeros(shape)
-    if exact or (a.dtype.kind in "iu" and v.dtype.kind in "iu"):
-        computed = numerics.exact_convolve(a_c, kernel)
+    ext = extended_operand(op, a_c, kernel.shape, mode)
+    x = ext.array
+    shape = tuple(n + k - 1 for n, k in zip(x.shape, kernel.shape, strict=True))
+    full = full_bound(op, x, kernel, dtype) if bound else np.zeros(shape)
+    if op.normalize and bound:
+        # The library's own division by its own sum: a relative error in every tap.
+        magnitudes = convspec.convolve(np.abs(_wide(x)), np.abs(kernel))
+        full = full + normalisation_error(v) * magnitudes
+    if exact or (x.dtype.kind in "iu" and kernel.dtype.kind in "iu"):
+        computed = numerics.exact_convolve(x, kernel)
     else:
-        wide_a, wide_k = _wide(a_c), _wide(kernel)
-        computed = convspec.convolve(wide_a, wide_k)
+        wide_x, wide_k = _wide(x), _wide(kernel)
+        computed = convspec.convolve(wide_x, wide_k)
         if bound:
             reference = numerics.Accuracy("direct", computed.dtype)
-            full = full + numerics.bound_for(reference, wide_a, wide_k, "convolve", "full")
-    values = declared_layout(op, computed, a.shape, v.shape, mode)
-    limit = declared_layout(op, full, a.shape, v.shape, mode)
+            full = full + numerics.bound_for(reference, wide_x, wide_k, "convolve", "full")
+    values = _ordered(op, computed[ext.cut])
+    limit = _ordered(op, full[ext.cut])
     if dtype.kind in "iu":
         values = cast_exact(values, dtype, op.integer_overflow)
     elif values.dtype == object:
@@ -184,3 +286,44 @@ def expectation(
     if dtype.kind == "f" and values.dtype.kind == "c":
         values = values.real
     return Expectation(values, dtype, limit)
+
+
+def batched_expectation(
+    op: Operation, a: Array, v: Array, mode: str, axes: tuple[int, ...]
+) -> Expectation:
+    """The declared result over ``axes`` with every other axis batched (ND-5).
+
+    Each batch index is an independent call under the declaration (a length-1 batch axis is
+    broadcast), so the expectation is :func:`expectation` of every pair of subarrays,
+    stacked back along the batch axes, which keep their places.
+    """
+    batch = [i for i in range(a.ndim) if i not in axes]
+    lengths = [max(a.shape[i], v.shape[i]) for i in batch]
+    first: Expectation | None = None
+    values: Array | None = None
+    bound: Array | None = None
+    for index in np.ndindex(*lengths):
+        pick_a = [slice(None)] * a.ndim
+        pick_v = [slice(None)] * v.ndim
+        for axis, i in zip(batch, index, strict=True):
+            pick_a[axis] = i if a.shape[axis] > 1 else 0
+            pick_v[axis] = i if v.shape[axis] > 1 else 0
+        one = expectation(op, a[tuple(pick_a)], v[tuple(pick_v)], mode)
+        if first is None:
+            first = one
+            values = np.empty((*lengths, *one.values.shape), dtype=one.values.dtype)
+            bound = np.empty((*lengths, *one.bound.shape), dtype=one.bound.dtype)
+        assert values is not None and bound is not None
+        values[index] = one.values
+        bound[index] = one.bound
+    assert first is not None and values is not None and bound is not None
+    # batch axes first -> their own places
+    order = list(range(len(batch), values.ndim))
+    positions = batch + list(axes)
+    inverse = np.argsort(positions)
+    layout = [*range(len(batch)), *order]
+    return Expectation(
+        np.transpose(values, [layout[i] for i in inverse]),
+        first.dtype,
+        np.transpose(bound, [layout[i] for i in inverse]),
+    )

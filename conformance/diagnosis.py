@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from . import boundary_hypotheses as _boundary_hypotheses  # noqa: F401  (registers)
 from . import hypotheses as _hypotheses
 from .backend import Array, Backend, Operation
 from .cases import LAYER_MODE, Call

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .backend import Array, Backend
-from .cases import LAYER_MODE, Call
+from .cases import Call, target
 
 __all__ = ["InProcess", "Isolated", "Outcome", "to_numpy"]
 
@@ -64,10 +64,7 @@ def call_once(backend: Backend, call: Call) -> Outcome:
     """Run one call in this process and convert its result."""
     start = time.perf_counter()
     try:
-        if call.mode == LAYER_MODE:  # a LayerOperation: function(x, w, **params)
-            raw = backend.operations[call.operation].function(call.a, call.v, **call.params)
-        else:
-            raw = backend.operations[call.operation].function(call.a, call.v, call.mode)
+        raw = target(backend, call)(call.a, call.v, call.mode)
     except Exception as error:
         tail = traceback.format_exception_only(type(error), error)[-1].strip()
         return Outcome("raised", None, tail, "", time.perf_counter() - start)

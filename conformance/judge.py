@@ -18,10 +18,11 @@ import numpy as np
 
 from .backend import Array, Backend
 from .cases import Case
-from .conventions import expectation
+from .conventions import batched_expectation, expectation
 from .layer_backend import LayerOperation
 from .layer_conventions import layer_expectation
 from .isolation import InProcess, Isolated, Outcome
+from .lags import lag_verdict
 from .tolerance import measure
 
 __all__ = ["CaseResult", "Status", "evaluate", "judge"]
@@ -134,6 +135,18 @@ def evaluate(
         result = _judge_values(case, actual, layer.values, layer.dtype, layer.bound)
         result.seconds = outcome.seconds
         return result
+    if case.expect == "lags":
+        expected_lags, problem, diagnosis = lag_verdict(op, call, actual)
+        return CaseResult(
+            case,
+            "fail" if problem else "pass",
+            problem,
+            diagnosis,
+            seconds=outcome.seconds,
+            actual=actual,
+            expected=expected_lags,
+            expected_dtype="an integer dtype",
+        )
     if case.expect == "identity":
         assert partner is not None and case.partner is not None
         if partner.status != "ok" or partner.value is None:
@@ -146,7 +159,10 @@ def evaluate(
         result = _judge_values(case, actual, partner.value, actual.dtype, bound)
         result.seconds = outcome.seconds + partner.seconds
         return result
-    expected = expectation(op, call.a, call.v, call.mode)
+    if "axes" in call.params:
+        expected = batched_expectation(op, call.a, call.v, call.mode, call.params["axes"])
+    else:
+        expected = expectation(op, call.a, call.v, call.mode)
     result = _judge_values(case, actual, expected.values, expected.dtype, expected.bound)
     result.seconds = outcome.seconds
     return result

@@ -398,6 +398,11 @@ def _operation_json(name: str, op: Any) -> dict[str, Any]:
         "rejects_rank_mismatch": op.rejects_rank_mismatch,
         "integer_overflow": op.integer_overflow,
         "fft_above": op.fft_above,
+        "boundary": op.boundary,
+        "fill_value": op.fill_value,
+        "origin": list(op.origin) if isinstance(op.origin, tuple) else op.origin,
+        "normalize": op.normalize,
+        "lags": None if op.lags is None else named(op.lags),
         "differences_from_spec": canonical_differences(op),
     }
 

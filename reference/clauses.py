@@ -83,7 +83,7 @@ CLAUSES: dict[str, str] = {
     "BOUND-7": "Every mode is a window of the convolution of the extension",
     "BOUND-8": "An origin or anchor shifts the same window",
     "BOUND-9": "Scaled correlation with a maximum lag (xcorr)",
-    "BOUND-10": "Kernel normalisation divides by the kernel's sum",
+    "BOUND-10": "Kernel normalisation divides by the sum of the kernel",
 }
 
 

@@ -27,8 +27,10 @@ def test_conformant_backend_passes_with_junit_and_clause_selection(tmp_path: Pat
     done = _pytest(tmp_path, "--backend", "numpy", "-k", "CONV-4 or CORR-2", f"--junitxml={junit}")
     assert done.returncode == 0, done.stdout + done.stderr
     names = [case.get("name") for case in ET.parse(junit).iter("testcase")]
-    assert len(names) == 2
-    assert any("CONV-4" in n for n in names) and any("CORR-2" in n for n in names)
+    # the impulse response (CONV-4), the lag order and the declared lags function (CORR-2)
+    assert len(names) == 3, names
+    assert any("CONV-4" in n for n in names) and any("lag_order-CORR-2" in n for n in names)
+    assert any("boundaries.lags" in n for n in names)
 
 
 def test_nonconformant_backend_fails_with_diagnosis_and_stops_with_x(tmp_path: Path) -> None:

@@ -1,49 +1,122 @@
-"""scipy.ndimage.convolve / correlate with zero padding: a 'same'-only N-D filter."""
+"""scipy.ndimage correlate, convolve, correlate1d, convolve1d: 'same'-only filters.
+
+Every ``mode`` of ndimage is one of the spec's boundaries (measured; the name table of
+spec/boundaries.md): ``reflect`` is the spec's ``symmetric`` (the edge sample repeated),
+``mirror`` the spec's ``reflect``, ``nearest`` ``edge``, ``wrap`` and ``grid-wrap`` both
+``wrap``, ``constant`` and ``grid-constant`` both ``constant`` with ``cval``.  The
+operations are generated: one per function and mode, and a few with an ``origin``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..backend import Backend, Operation
+from ..backend import Array, Backend, Operation
 
 # int64 is left out: sums go through float64, so values beyond 2**53 are rounded.
 DTYPES = ("float32", "float64", "int16", "int32")
 
+#: scipy.ndimage mode -> the spec's boundary (measured, not copied from the docs).
+MODES = {
+    "reflect": "symmetric",
+    "mirror": "reflect",
+    "nearest": "edge",
+    "wrap": "wrap",
+    "grid-wrap": "wrap",
+    "constant": "constant",
+    "grid-constant": "constant",
+}
 
-def backend() -> Backend:
-    import scipy
+#: The fill value given to the constant modes: not zero, so it shows in every result.
+CVAL = 3.0
+
+#: (function, mode, origin) checked with an origin; ndimage accepts
+#: ``-(K // 2) <= origin <= (K-1)//2``.
+ORIGINS = (
+    ("correlate", "reflect", 1),
+    ("convolve", "constant", -1),
+    ("correlate1d", "mirror", -1),
+    ("convolve1d", "nearest", 1),
+)
+
+#: function name -> (flips, alignment of 'same' at origin 0, window shift per unit origin)
+FUNCTIONS: dict[str, tuple[bool, str, int]] = {
+    # correlate output i reads a[i + j - (K // 2) - origin]: lower alignment, shift -origin
+    "correlate": (False, "lower", -1),
+    # convolve centres an even kernel one later (upper) and moves the other way
+    "convolve": (True, "upper", 1),
+    "correlate1d": (False, "lower", -1),
+    "convolve1d": (True, "upper", 1),
+}
+
+
+def _smallest_kernel(origin: int) -> int:
+    """The shortest kernel ndimage accepts with ``origin`` (``-(K//2) <= origin <= (K-1)//2``)."""
+    return 2 * origin + 1 if origin > 0 else 2 * -origin
+
+
+def _call(name: str, mode: str, cval: float, origin: int) -> Callable[[Array, Array, str], Any]:
     import scipy.ndimage
 
-    # mode='constant', cval=0 is the spec's zero outside the box; origin 0 is the default.
-    common: dict[str, Any] = dict(
-        ranks=None,
+    function = getattr(scipy.ndimage, name)
+    return lambda a, v, _mode: function(a, v, mode=mode, cval=cval, origin=origin)
+
+
+def _operation(name: str, mode: str, cval: float, origin: int = 0) -> Operation:
+    flips, alignment, per_origin = FUNCTIONS[name]
+    boundary = MODES[mode]
+    return Operation(
+        _call(name, mode, cval, origin),
+        flips=flips,
+        ranks=(1,) if name.endswith("1d") else None,
         modes=("same",),
-        dtypes=DTYPES,
+        # An origin needs a long enough kernel: integer checks use length-1 kernels.
+        dtypes=("float64",) if origin else DTYPES,
         result_dtype="first",
         accumulation="float64",
         rejects_empty=False,  # an empty signal gives an empty result
         integer_overflow="undefined",  # a float64 sum cast to the integer dtype
+        same_alignment=alignment,
+        boundary=boundary,
+        fill_value=cval if boundary == "constant" else 0,
+        origin=per_origin * origin,
+        min_kernel=_smallest_kernel(origin) if origin else 1,
     )
+
+
+def operations() -> dict[str, Operation]:
+    """Every function in every mode (constant modes with cval=3), and with origins."""
+    ops = {
+        # mode='constant', cval=0 is the spec's zero outside the box.
+        "convolve": _operation("convolve", "constant", 0.0),
+        "correlate": _operation("correlate", "constant", 0.0),
+    }
+    for name in FUNCTIONS:
+        for mode in MODES:
+            ops[f"{name}-{mode}"] = _operation(name, mode, CVAL)
+    for name, mode, origin in ORIGINS:
+        ops[f"{name}-{mode}-origin{origin}"] = _operation(name, mode, CVAL, origin)
+    return ops
+
+
+def backend() -> Backend:
+    import scipy
+
     return Backend(
         name="scipy-ndimage",
         version=scipy.__version__,
-        operations={
-            "convolve": Operation(
-                lambda a, v, mode: scipy.ndimage.convolve(a, v, mode="constant", cval=0.0),
-                flips=True,
-                same_alignment="upper",
-                **common,
-            ),
-            "correlate": Operation(
-                lambda a, v, mode: scipy.ndimage.correlate(a, v, mode="constant", cval=0.0),
-                flips=False,
-                same_alignment="lower",
-                **common,
-            ),
-        },
+        operations=operations(),
         notes=(
-            "Only the output of the input's shape exists ('same'), with mode='constant', cval=0.",
-            "convolve centres an even kernel one later than correlate (upper vs lower).",
+            "Only the output of the input's shape exists ('same'). Operations are named "
+            "FUNCTION-MODE (constant modes with cval=3) and FUNCTION-MODE-originO; "
+            "'convolve' and 'correlate' are mode='constant', cval=0.",
+            "ndimage mode names are not the spec's (nor numpy.pad's): reflect is symmetric, "
+            "mirror is reflect, nearest is edge; wrap equals grid-wrap and constant equals "
+            "grid-constant in these filters, for every kernel length, also K > N.",
+            "convolve centres an even kernel one later than correlate (upper vs lower), and "
+            "its origin moves the window the other way (convolve: start K//2 + origin; "
+            "correlate: (K-1)//2 - origin).",
             "The result has the input's dtype; sums are formed in float64, so int64 values "
             "beyond 2**53 are rounded (int64 is not declared).",
             "An empty signal gives an empty result instead of an error.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (  # noqa: F401  (imported to register their checks)
+    boundaries,
     complex,
     convolution,
     correlation,

@@ -46,7 +46,13 @@ def swapped_operands(ctx: Context) -> Produces:
 
 
 def _convolutions(ctx: Context) -> list[tuple[str, Operation]]:
-    return [(name, op) for name, op in ctx.backend.operations.items() if op.flips]
+    """The backend's convolutions that extend ``a`` and shift 'same' as this correlation does."""
+    same = ("boundary", "fill_value", "origin", "normalize")
+    return [
+        (name, op)
+        for name, op in ctx.backend.operations.items()
+        if op.flips and all(getattr(op, f) == getattr(ctx.op, f) for f in same)
+    ]
 
 
 def _odd_at_most(k: int, n: int) -> int:

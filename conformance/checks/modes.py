@@ -23,7 +23,7 @@ EDGE_LENGTHS_1D = [
 ]
 
 
-@check("MODE-1", "MODE-2", "MODE-3", "MODE-4", "MODE-5", "NOT-1")
+@check("MODE-1", "MODE-2", "MODE-3", "MODE-4", "MODE-5", "MODE-7", "NOT-1")
 def edge_lengths(ctx: Context) -> Produces:
     """Each mode at K = 1, K = N, K > N, odd and even K: the declared window of full."""
     dtype = ctx.float_dtype() or ctx.op.dtypes[0]
@@ -39,6 +39,8 @@ def edge_lengths(ctx: Context) -> Produces:
             cited: tuple[str, ...] = ("MODE-1", clause)
             if mode == "same" and k % 2 == 0:
                 cited = (*cited, "MODE-5")
+            if mode == "same" and ctx.op.same_alignment not in ("lower", "upper"):
+                cited = (*cited, "MODE-7")  # another named alignment, or a window function
             if n == 1 or k == 1:
                 cited = (*cited, "NOT-1")
             yield ctx.case(cited, f"N={n}, K={k}", a, v, mode)

@@ -117,16 +117,37 @@ def overview(reports: list[dict[str, Any]]) -> nodes.table:
                     computes(declared),
                     declared.get("conjugates", ""),
                     declared.get("same_alignment", ""),
+                    boundary_text(declared),
                     declared.get("result_dtype", ""),
                     verdict,
                 ]
             )
     return table(
-        ["Backend", "Operation", "Computes", "Conjugates", "'same' window", "Result dtype", "Run"],
+        [
+            "Backend",
+            "Operation",
+            "Computes",
+            "Conjugates",
+            "'same' window",
+            "Boundary",
+            "Result dtype",
+            "Run",
+        ],
         rows,
-        [12, 12, 22, 10, 14, 10, 12],
+        [12, 12, 20, 10, 12, 10, 10, 12],
         ["survey-overview"],
     )
+
+
+def boundary_text(declared: dict[str, Any]) -> str:
+    """The declared boundary (spec/boundaries.md), its fill value and origin, if any."""
+    boundary = declared.get("boundary", "constant")
+    text = f"constant {declared.get('fill_value', 0):g}" if boundary == "constant" else boundary
+    if declared.get("origin"):
+        text += f", origin {declared['origin']}"
+    if declared.get("normalize"):
+        text += ", normalised"
+    return text
 
 
 def bullets(items: list[str]) -> nodes.bullet_list:
