@@ -368,6 +368,12 @@ def _flip_words(flipped: set[int], visible: list[int], op: Operation, rank: int)
 
 
 def _orientation_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Variant]]]:
+    yield from _flip_variants(s)
+    yield from _kernel_variants(s)
+
+
+def _flip_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Variant]]]:
+    """The flip along each subset of the kernel's axes, with each conjugation."""
     op, v = s.op, s.call.v
     rank = v.ndim
     visible = [i for i in range(rank) if v.shape[i] > 1]
@@ -391,6 +397,11 @@ def _orientation_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant
                     )
                 unflipped = tuple(i for i in visible if i not in flipped)
                 yield ", and ".join(parts), _reoriented(conj, unflipped)
+
+
+def _kernel_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Variant]]]:
+    """A transposed or rotated kernel; swapped operands."""
+    v, rank = s.call.v, s.call.v.ndim
     if rank == 2 and v.size > 1:
         yield "transposes the kernel", _kernel(np.transpose)
         yield "rotates the kernel a quarter turn (np.rot90(v))", _kernel(np.rot90)
@@ -448,13 +459,15 @@ def _variant_candidate(s: Situation, words: str, change: Callable[[Variant], Var
 @hypothesis(tier=30)
 def orientation(s: Situation) -> Iterator[Candidate | Finding]:
     """Flips along a subset of axes, with any conjugation; transposed, rotated kernel."""
+    for words, change in _flip_variants(s):
+        yield _variant_candidate(s, words, change)
     d = s.declared
     if d is not None:
         yield Candidate(
             "lags in reverse order (the output reversed along every axis)",
             lambda: Prediction(np.flip(d.values), np.flip(d.bound), d.exact),
         )
-    for words, change in _orientation_variants(s):
+    for words, change in _kernel_variants(s):
         yield _variant_candidate(s, words, change)
 
 
