@@ -206,7 +206,8 @@ def _deviation(backend: Backend, result: CaseResult) -> str:
 def _consolidate(results: list[CaseResult]) -> None:
     """Evidence across cases: where some cases of an operation show integers wrapping
     (or saturating) in a dtype, the cases that show only that narrower dtype (no overflow
-    there) have the same cause; it is named first."""
+    there) have the same cause; it is named first.  Where several explanations fit one
+    case, the one that fits most cases of the operation comes first."""
     failed = [r for r in results if r.status == "fail" and r.diagnosis and r.actual is not None]
     overflow: dict[tuple[str, str], str] = {}
     for r in failed:
@@ -218,6 +219,15 @@ def _consolidate(results: list[CaseResult]) -> None:
         line = overflow.get((r.case.operation, dtype))
         if line and r.diagnosis[0].startswith(f"result dtype {dtype} is"):
             r.diagnosis = [line, *r.diagnosis]
+    # A case that several explanations fit names first the one that fits most cases of
+    # its operation: the other cases of the run settle what this one cannot.
+    seen: dict[tuple[str, str], int] = {}
+    for r in failed:
+        for line in r.diagnosis:
+            seen[(r.case.operation, line)] = seen.get((r.case.operation, line), 0) + 1
+    for r in failed:
+        if len(r.diagnosis) > 1 and not r.diagnosis[0].startswith("no simple explanation"):
+            r.diagnosis.sort(key=lambda line, op=r.case.operation: -seen[(op, line)])  # type: ignore[misc]
 
 
 def diagnose_results(backend: Backend, results: Iterable[CaseResult]) -> list[CaseResult]:

@@ -210,6 +210,11 @@ def _same_part(x: Array, y: Array) -> Array:
     return same
 
 
+def _intended(change: str) -> str:
+    """The declaration change that makes a defect the declared behaviour."""
+    return f" (if intended, declare {change})"
+
+
 def _axes_words(axes: Iterable[int]) -> str:
     axes = list(axes)
     if not axes:
@@ -271,12 +276,19 @@ def result_type(s: Situation) -> Iterator[Candidate | Finding]:
                 _with_result_dtype(s.op, actual.dtype, integer_overflow="saturate"), a, v, mode
             )
             wraps, saturates = compare(actual, wrap)[0] == 0, compare(actual, sat)[0] == 0
+            promoted = np.result_type(s.a.dtype, s.v.dtype) == actual.dtype
+            rule = "result_dtype='promote'" if promoted else f"a result_dtype giving {actual.dtype}"
             if wraps and saturates:
                 yield Finding(words + " (values as declared)")
             elif wraps:
-                yield Finding(f"integer results wrap around in {actual.dtype} (not exact)")
+                yield Finding(
+                    f"integer results wrap around in {actual.dtype} (not exact)" + _intended(rule)
+                )
             elif saturates:
-                yield Finding(f"integer results saturate at the {actual.dtype} limits (not exact)")
+                yield Finding(
+                    f"integer results saturate at the {actual.dtype} limits (not exact)"
+                    + _intended(f"{rule}, integer_overflow='saturate'")
+                )
             return
         # The declared values, held to the bound of the dtype actually returned.
         if compare(actual, predict(_with_result_dtype(s.op, actual.dtype), a, v, mode))[0] == 0:
@@ -292,6 +304,7 @@ def result_type(s: Situation) -> Iterator[Candidate | Finding]:
             if other_way == "saturate"
             else f"integer results wrap around in {actual.dtype}, declared to saturate"
         )
+        words += _intended(f"integer_overflow={other_way!r}")
         yield Candidate(words, lambda: predict(changed, a, v, mode))
 
 
@@ -368,6 +381,12 @@ def _flip_words(flipped: set[int], visible: list[int], op: Operation, rank: int)
 
 
 def _orientation_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Variant]]]:
+    yield from _flip_variants(s)
+    yield from _kernel_variants(s)
+
+
+def _flip_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Variant]]]:
+    """The flip along each subset of the kernel's axes, with each conjugation."""
     op, v = s.op, s.call.v
     rank = v.ndim
     visible = [i for i in range(rank) if v.shape[i] > 1]
@@ -381,16 +400,27 @@ def _orientation_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant
                 flipped = set(subset)
                 if flipped == declared_flips and conj == op.conjugation:
                     continue
-                parts = []
+                parts, changes = [], []
                 if flipped != declared_flips:
                     parts.append(_flip_words(flipped, visible, op, rank))
+                    if flipped in (set(), set(visible)):
+                        changes.append(f"flips={bool(flipped)}")
                 if conj != op.conjugation:
                     parts.append(
                         f"{_CONJUGATION_WORDS[conj]} "
                         f"(declared: {_DECLARED_CONJUGATION[op.conjugation]})"
                     )
+                    changes.append(f"conjugates={conj!r}")
                 unflipped = tuple(i for i in visible if i not in flipped)
-                yield ", and ".join(parts), _reoriented(conj, unflipped)
+                words = ", and ".join(parts)
+                if len(changes) == len(parts):  # every part is declarable
+                    words += _intended(", ".join(changes))
+                yield words, _reoriented(conj, unflipped)
+
+
+def _kernel_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Variant]]]:
+    """A transposed or rotated kernel; swapped operands."""
+    v, rank = s.call.v, s.call.v.ndim
     if rank == 2 and v.size > 1:
         yield "transposes the kernel", _kernel(np.transpose)
         yield "rotates the kernel a quarter turn (np.rot90(v))", _kernel(np.rot90)
@@ -448,13 +478,17 @@ def _variant_candidate(s: Situation, words: str, change: Callable[[Variant], Var
 @hypothesis(tier=30)
 def orientation(s: Situation) -> Iterator[Candidate | Finding]:
     """Flips along a subset of axes, with any conjugation; transposed, rotated kernel."""
+    for words, change in _flip_variants(s):
+        yield _variant_candidate(s, words, change)
     d = s.declared
     if d is not None:
+        other = "descending" if s.op.lag_order == "ascending" else "ascending"
         yield Candidate(
-            "lags in reverse order (the output reversed along every axis)",
+            "lags in reverse order (the output reversed along every axis)"
+            + _intended(f"lag_order={other!r}"),
             lambda: Prediction(np.flip(d.values), np.flip(d.bound), d.exact),
         )
-    for words, change in _orientation_variants(s):
+    for words, change in _kernel_variants(s):
         yield _variant_candidate(s, words, change)
 
 
@@ -468,7 +502,8 @@ def _window_variants(s: Situation) -> Iterator[tuple[str, Callable[[Variant], Va
             if alignment != op.same_alignment:
                 yield (
                     f"'same' window with {alignment} alignment (declared "
-                    f"{getattr(op.same_alignment, '__name__', op.same_alignment)})",
+                    f"{getattr(op.same_alignment, '__name__', op.same_alignment)})"
+                    + _intended(f"same_alignment={alignment!r}"),
                     _declare(same_alignment=alignment),
                 )
     for other in ("full", "valid", "same"):
@@ -659,7 +694,8 @@ def precision(s: Situation) -> Iterator[Candidate | Finding]:
     if s.op.method_for(v.size) == "direct":
         fft = dataclasses.replace(s.op, method="fft", fft_above=None, accuracy=None)
         yield Candidate(
-            "error fits an FFT (normwise) bound, not the declared direct method",
+            "error fits an FFT (normwise) bound, not the declared direct method"
+            + _intended("method='fft'"),
             lambda: _looser(d, predict(fft, a, v, mode)),
             looser_bound=True,
         )
@@ -671,7 +707,8 @@ def precision(s: Situation) -> Iterator[Candidate | Finding]:
             continue
         lower = dataclasses.replace(s.op, accumulation=name, accuracy=None)
         yield Candidate(
-            f"error fits {name} accumulation, not the declared precision ({current.dtype})",
+            f"error fits {name} accumulation, not the declared precision ({current.dtype})"
+            + _intended(f"accumulation={name!r}"),
             lambda lower=lower: _looser(d, predict(lower, a, v, mode)),  # type: ignore[misc]
             looser_bound=True,
         )
