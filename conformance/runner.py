@@ -4,11 +4,18 @@
 through an isolation strategy and :func:`evaluate` judges each outcome against the
 declared conventions and the tolerance policy.  A failing case keeps its inputs and its
 output for the report, the reproduction and a later diagnosis.
+
+Each case's expected value is computed from its pristine operands before its call is made
+(and the call gets copies of them, see :mod:`.isolation`), so a backend that writes to its
+inputs can change neither its own verdict nor another case's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,14 +26,15 @@ import numpy as np
 from . import checks as _checks  # noqa: F401  (registers the checks)
 from .backend import Array, Backend, Operation
 from .cases import CHECKS, Case, Context, Profile, Skip
-from .conventions import expectation
+from .conventions import Expectation, expectation
 from .diagnosis import diagnose
-from .isolation import InProcess, Isolated, Outcome
+from .isolation import InProcess, Interrupted, Isolated, Outcome
 from .tolerance import measure
 
 __all__ = ["CaseResult", "RunResult", "evaluate", "generate", "judge", "run"]
 
-Status = Literal["pass", "fail", "deviation"]
+Status = Literal["pass", "fail", "deviation", "not run"]
+Verdict = Literal["conformant", "not conformant", "incomplete"]
 
 
 @dataclass
@@ -45,6 +53,8 @@ class CaseResult:
     expected: Array | None = None
     expected_dtype: str = ""
     first_difference: list[int] | None = None
+    #: What the backend printed during the call (truncated), never shown in the verdict.
+    output: str = ""
 
 
 @dataclass
@@ -60,10 +70,30 @@ class RunResult:
     skips: list[Skip]
     seconds: float
     restarts: int = 0
+    #: Why the run stopped before judging every case ("" when it did not): a signal.
+    incomplete: str = ""
+    #: The signal that stopped the run, if one did.
+    interrupted: int | None = None
+    #: The time budget of the whole run in seconds, if one was given.
+    budget: float | None = None
 
     @property
     def failures(self) -> list[CaseResult]:
         return [r for r in self.results if r.status == "fail"]
+
+    @property
+    def not_run(self) -> list[CaseResult]:
+        return [r for r in self.results if r.status == "not run"]
+
+    @property
+    def verdict(self) -> Verdict:
+        """``not conformant`` once a case failed; ``incomplete`` when none failed but some
+        were not run (a time limit, a signal); else ``conformant``."""
+        if self.failures:
+            return "not conformant"
+        if self.not_run or self.incomplete:
+            return "incomplete"
+        return "conformant"
 
     @property
     def deviations(self) -> list[CaseResult]:
@@ -71,7 +101,7 @@ class RunResult:
 
     @property
     def conformant(self) -> bool:
-        return not self.failures
+        return self.verdict == "conformant"
 
 
 def _applies(kind: str, op: Operation) -> bool:
@@ -129,12 +159,24 @@ def _first_difference(actual: Array, expected: Array, bound: Array) -> list[int]
 
 def _not_ok(case: Case, outcome: Outcome, what: str = "") -> CaseResult:
     prefix = f"{what}: " if what else ""
-    message = {
-        "raised": f"{prefix}raised {outcome.message}",
-        "timeout": f"{prefix}{outcome.message}",
-        "died": f"{prefix}{outcome.message}",
-    }[outcome.status]
-    return CaseResult(case, "fail", message, seconds=outcome.seconds)
+    verb = "raised " if outcome.status == "raised" else ""
+    status: Status = "not run" if outcome.status == "not run" else "fail"
+    message = f"{prefix}{verb}{outcome.message}"
+    return CaseResult(case, status, message, seconds=outcome.seconds, output=outcome.output)
+
+
+def _wrote(case: Case, outcome: Outcome, partner: Outcome | None) -> CaseResult | None:
+    """A failure naming the inputs the backend wrote to, if it wrote to any."""
+    parts = [f"wrote to its input {', '.join(outcome.wrote)}"] if outcome.wrote else []
+    if partner is not None and partner.wrote and case.partner is not None:
+        names = ", ".join(partner.wrote)
+        parts.append(f"partner {case.partner.operation} wrote to its input {names}")
+    if not parts:
+        return None
+    message = (
+        "; ".join(parts) + " (convspec passes read-only copies; a backend must not write them)"
+    )
+    return CaseResult(case, "fail", message, seconds=outcome.seconds, output=outcome.output)
 
 
 #: Failures diagnosed per (operation, check) in one process, and those also tried in pairs.
@@ -189,15 +231,48 @@ def _judge_values(
     return result
 
 
+#: What a case is held to, computed before its call: the declared result (``declared``),
+#: the summed bound of the two operations (``identity``) or nothing (``raises``).
+Expected = Expectation | Array | None
+
+
+def expected_for(backend: Backend, case: Case) -> Expected:
+    """What ``case`` is held to, from its pristine operands (before its call is made)."""
+    op = backend.operations[case.operation]
+    call = case.call
+    if case.expect == "raises":
+        return None
+    if case.expect == "identity":
+        assert case.partner is not None
+        partner_op = backend.operations[case.partner.operation]
+        bound: Array = (
+            expectation(op, call.a, call.v, call.mode).bound
+            + expectation(partner_op, call.a, case.partner.v, call.mode).bound
+        )
+        return bound
+    return expectation(op, call.a, call.v, call.mode)
+
+
 def evaluate(
-    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None = None
+    backend: Backend,
+    case: Case,
+    outcome: Outcome,
+    partner: Outcome | None = None,
+    expected: Expected = None,
 ) -> CaseResult:
     """Judge one case from its call's outcome (and its partner's, for an identity).
 
-    A failure that a documented deviation of the backend explains (its condition holds
-    and the diagnosis names what it says) gets status ``deviation`` instead.
+    ``expected`` is :func:`expected_for` computed before the call (it is computed here when
+    not given).  A failure that a documented deviation of the backend explains (its
+    condition holds and the diagnosis names what it says) gets status ``deviation`` instead.
     """
-    result = _evaluate(backend, case, outcome, partner)
+    if expected is None and case.expect != "raises":
+        expected = expected_for(backend, case)
+    wrote = _wrote(case, outcome, partner)
+    if wrote is not None:
+        return wrote
+    result = _evaluate(backend, case, outcome, partner, expected)
+    result.output = result.output or outcome.output
     if result.status == "fail":
         call = case.call
         for deviation in backend.documented_deviations:
@@ -213,10 +288,9 @@ def evaluate(
 
 
 def _evaluate(
-    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None
+    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None, expected: Expected
 ) -> CaseResult:
     op = backend.operations[case.operation]
-    call = case.call
     if case.expect == "raises":
         if outcome.status == "raised":
             return CaseResult(case, "pass", f"raised {outcome.message}", seconds=outcome.seconds)
@@ -233,12 +307,8 @@ def _evaluate(
         assert partner is not None and case.partner is not None
         if partner.status != "ok" or partner.value is None:
             return _not_ok(case, partner, f"partner {case.partner.operation}")
-        partner_op = backend.operations[case.partner.operation]
-        bound = (
-            expectation(op, call.a, call.v, call.mode).bound
-            + expectation(partner_op, call.a, case.partner.v, call.mode).bound
-        )
-        result = _judge_values(case, op, actual, partner.value, actual.dtype, bound)
+        assert isinstance(expected, np.ndarray)
+        result = _judge_values(case, op, actual, partner.value, actual.dtype, expected)
         result.diagnosis = []
         reversed_partner = np.flip(partner.value)
         if (
@@ -249,7 +319,7 @@ def _evaluate(
             result.diagnosis = ["the two operations disagree by a reversal of every axis"]
         result.seconds = outcome.seconds + partner.seconds
         return result
-    expected = expectation(op, call.a, call.v, call.mode)
+    assert isinstance(expected, Expectation)
     result = _judge_values(case, op, actual, expected.values, expected.dtype, expected.bound)
     result.seconds = outcome.seconds
     return result
@@ -258,18 +328,51 @@ def _evaluate(
 def judge(
     backend: Backend, cases: Sequence[Case], runner: Isolated | InProcess
 ) -> Iterator[CaseResult]:
-    """Send every case's call (and partner call) through ``runner``; judge each in order."""
+    """Send every case's call (and partner call) through ``runner``; judge each in order.
+
+    Each case's expectation is computed before its outcome is asked for, so before an
+    in-process call is made.
+    """
     calls = [c for case in cases for c in (case.call, case.partner) if c is not None]
     outcomes = runner.run(calls)
     for case in cases:
+        expected: Expected = None
+        problem = ""
+        try:
+            expected = expected_for(backend, case)
+        except Exception as error:  # a declaration the reference cannot follow
+            problem = f"could not compute the expected result: {type(error).__name__}: {error}"
         outcome = next(outcomes)
         partner = next(outcomes) if case.partner is not None else None
+        if problem and outcome.status != "not run":
+            yield CaseResult(case, "fail", problem, actual=outcome.value, output=outcome.output)
+            continue
         try:
-            result = evaluate(backend, case, outcome, partner)
+            result = evaluate(backend, case, outcome, partner, expected)
         except Exception as error:  # a result the judge cannot even read
             message = f"could not judge the result: {type(error).__name__}: {error}"
-            result = CaseResult(case, "fail", message, actual=outcome.value)
+            result = CaseResult(case, "fail", message, actual=outcome.value, output=outcome.output)
         yield result
+
+
+@contextlib.contextmanager
+def _on_stop_signals(action: Any) -> Iterator[None]:
+    """``action`` handles SIGINT and SIGTERM for the length of the block (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, action) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    """A stop signal raises :class:`Interrupted`, so a stopped run can end its workers and
+    report what it had."""
+    raise Interrupted(signum)
 
 
 def run(
@@ -282,20 +385,40 @@ def run(
     select: Sequence[str] | None = None,
     cases: Iterable[Case] | None = None,
     skips: Iterable[Skip] = (),
+    budget: float | None = None,
 ) -> RunResult:
-    """Run every selected case (or the given ``cases``) and judge it."""
+    """Run every selected case (or the given ``cases``) and judge it.
+
+    ``budget``: seconds for the whole run; cases not called by then are ``not run``.  A
+    SIGINT or SIGTERM ends the worker and returns what was judged, with ``incomplete``
+    and ``interrupted`` set and the remaining cases ``not run``.
+    """
     started = time.perf_counter()
+    deadline = None if budget is None else time.monotonic() + budget
     _diagnosed.clear()
     if cases is None:
         case_list, skip_list = generate(backend, profile, seed, select)
     else:
         case_list, skip_list = list(cases), list(skips)
-    runner = Isolated(reference, timeout) if isolation == "process" else InProcess(backend)
-    try:
-        results = list(judge(backend, case_list, runner))
-    finally:
-        runner.close()
-    restarts = getattr(runner, "restarts", 0)
+    results: list[CaseResult] = []
+    incomplete, interrupted = "", None
+    with _on_stop_signals(_raise_interrupted):
+        runner: Isolated | InProcess = (
+            Isolated(reference, timeout, deadline)
+            if isolation == "process"
+            else InProcess(backend, deadline)
+        )
+        try:
+            for result in judge(backend, case_list, runner):
+                results.append(result)
+        except Interrupted as stop:
+            interrupted = stop.signum
+            incomplete = f"interrupted by {signal.Signals(stop.signum).name}"
+        finally:
+            with _on_stop_signals(signal.SIG_IGN):
+                runner.close()
+    for case in case_list[len(results) :]:
+        results.append(CaseResult(case, "not run", f"not run: {incomplete}"))
     return RunResult(
         backend,
         reference,
@@ -305,5 +428,8 @@ def run(
         results,
         skip_list,
         time.perf_counter() - started,
-        restarts,
+        runner.restarts,
+        incomplete,
+        interrupted,
+        budget,
     )
