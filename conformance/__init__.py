@@ -24,7 +24,7 @@ A complete backend takes about a dozen lines (``docs/snippets/my_backend.py``)::
     )
 
 Then ``convspec check my_module:backend`` (exit status 0 when it conforms), or
-``pytest --pyargs convspec.conformance --backend my_module:backend``, or from Python
+``pytest --pyargs convspec.conformance --convspec-backend my_module:backend``, or from Python
 :func:`check`.  Installed backends register under the ``convspec.backends`` entry-point
 group; ``convspec backends`` lists them.
 

@@ -268,6 +268,22 @@ class Backend:
     def __post_init__(self) -> None:
         from .layer_backend import LayerOperation
 
+        for field_name in ("name", "version"):
+            value = getattr(self, field_name)
+            if not isinstance(value, str):
+                raise TypeError(
+                    f"Backend: argument {field_name!r} must be a string; "
+                    f"got {type(value).__name__} {value!r}"
+                )
+        for key, value in dict(self.environment).items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError(
+                    f"Backend {self.name!r}: argument 'environment' must map strings to "
+                    f"strings (reports show them as text); got {key!r}: {value!r}; "
+                    "convert the value with str()"
+                )
+        if not all(isinstance(note, str) for note in self.notes):
+            raise TypeError(f"Backend {self.name!r}: argument 'notes' must hold strings")
         if not self.operations:
             raise ValueError(f"Backend {self.name!r}: argument 'operations' is empty")
         for op_name, op in self.operations.items():

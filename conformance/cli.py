@@ -1,22 +1,59 @@
 """The ``convspec`` command: ``convspec check BACKEND`` and ``convspec backends``.
 
 Exit status of ``check``: 0 when the backend conforms to its declaration, 1 when it does
-not, 2 on usage errors (unknown or unavailable backend, bad options).
+not, 2 on usage errors (unknown or unavailable backend, bad options: one line on stderr,
+found before anything runs), 3 when no case failed but some were not run (``--budget``
+spent, or an operation cut off after repeated timeouts), and 128 + the signal's number
+(130, 143) when SIGINT or SIGTERM stopped the run; the reports then say so.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, NoReturn
 
 __all__ = ["main"]
 
+#: Exit status of a run that judged no failure but did not run every case.
+INCOMPLETE = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (``convspec check: error: ...``), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text}")
+    return value
+
+
+_seed.__name__ = "seed"
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0; got {text}")
+    return value
+
+
+_seconds.__name__ = "seconds"
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="convspec",
         description="Check a convolution/correlation backend against the convspec spec.",
     )
@@ -24,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run the conformance suite against a backend")
     check.add_argument("backend", help="an installed backend name or module:attribute")
     check.add_argument("--profile", choices=("quick", "full"), default="quick")
-    check.add_argument("--seed", type=int, default=0, help="seed of the random cases")
+    check.add_argument("--seed", type=_seed, default=0, help="seed of the random cases (>= 0)")
     check.add_argument(
         "--report",
         nargs=2,
@@ -33,7 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="write a report: 'json PATH' or 'md PATH' (repeatable)",
     )
-    check.add_argument("--timeout", type=float, default=20.0, help="seconds per backend call")
+    check.add_argument("--timeout", type=_seconds, default=20.0, help="seconds per backend call")
+    check.add_argument(
+        "--budget",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds for the whole run; cases not called by then are reported as not run",
+    )
     check.add_argument(
         "-k",
         dest="select",
@@ -62,26 +106,114 @@ def _backends() -> int:
     return 0
 
 
-def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .registry import BackendUnavailable, load
-    from .report import failure_groups, failures_path, terminal, write_reports
-    from .runner import run
+def _report_paths(parser: argparse.ArgumentParser, reports: list[list[str]]) -> dict[str, Path]:
+    """``{format: path}``, each format once, the paths distinct and writable (or exit 2)."""
+    from .report import failures_path
 
     paths: dict[str, Path] = {}
-    for fmt, path in args.report:
+    for fmt, given in reports:
         if fmt not in ("json", "md"):
             parser.error(f"--report: format must be 'json' or 'md'; got {fmt!r}")
-        paths[fmt] = Path(path)
-    if args.timeout <= 0:
-        parser.error(f"--timeout must be positive; got {args.timeout}")
+        if fmt in paths:
+            parser.error(f"--report {fmt} is given twice")
+        paths[fmt] = Path(given)
+        if paths[fmt].is_dir() or not paths[fmt].name:
+            parser.error(f"--report {fmt} {given}: is a folder")
+    npz = failures_path(paths.get("json"), paths.get("md"))
+    targets: dict[str, Path] = {**paths, **({"failures": npz} if npz is not None else {})}
+    seen: dict[str, str] = {}
+    for what, path in targets.items():
+        resolved = os.path.realpath(path)
+        if resolved in seen:
+            parser.error(f"--report: the {seen[resolved]} and {what} reports would both be {path}")
+        seen[resolved] = what
+        problem = _unwritable(path)
+        if problem:
+            parser.error(f"--report {what} {path}: {problem}")
+    return paths
+
+
+def _unwritable(path: Path) -> str:
+    """Why ``path`` cannot be written as a report ("" when it can)."""
+    if path.is_dir():
+        return "is a folder"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"folder {str(folder)!r} does not exist"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "exists and is not writable"
+    try:  # the report is written as a temporary file in the same folder, then renamed
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as error:
+        return f"cannot write in folder {str(folder)!r}: {error.strerror or error}"
+    return ""
+
+
+def _load(name: str) -> Any:
+    """The backend, loaded with its import-time output kept off convspec's (or exit 2)."""
+    from .escaping import terminal_text
+    from .isolation import Capture
+    from .registry import BackendUnavailable, load
+
+    capture = Capture()
     try:
-        backend = load(args.backend)
+        with capture():
+            return load(name)
     except BackendUnavailable as error:
-        print(f"convspec: backend unavailable: {error}", file=sys.stderr)
-        return 2
+        print(f"convspec: backend unavailable: {terminal_text(error)}", file=sys.stderr)
     except (ValueError, TypeError) as error:
-        print(f"convspec: {error}", file=sys.stderr)
+        print(f"convspec: {terminal_text(error)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit included: loading must not end convspec
+        print(
+            f"convspec: loading backend {name!r} raised {type(error).__name__}: "
+            f"{terminal_text(error)}",
+            file=sys.stderr,
+        )
+    finally:
+        if capture.text:
+            print(
+                f"convspec: backend {name!r} printed while loading: "
+                + terminal_text(capture.text[:300]),
+                file=sys.stderr,
+            )
+        capture.close()
+    return None
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .report import failure_groups, failures_path, terminal, write_reports
+    from .runner import RunResult, generate, run
+
+    paths = _report_paths(parser, args.report)
+    backend = _load(args.backend)
+    if backend is None:
         return 2
+    cases, skips = generate(backend, args.profile, args.seed, args.select)
+    if not cases and not skips:
+        print(f"convspec: -k {args.select} selects no check", file=sys.stderr)
+        return 2
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    placeholder = RunResult(
+        backend,
+        args.backend,
+        args.profile,
+        args.seed,
+        args.timeout,
+        [],
+        skips,
+        0.0,
+        incomplete=f"not finished: the run started at {started} and has not written its report",
+        budget=args.budget,
+    )
+    if paths:  # until the run ends, the reports say that it has not (an old one is replaced)
+        try:
+            write_reports(placeholder, paths.get("json"), paths.get("md"))
+        except OSError as error:
+            print(f"convspec: could not write a report: {error}", file=sys.stderr)
+            return 2
     result = run(
         backend,
         args.backend,
@@ -89,12 +221,14 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         seed=args.seed,
         timeout=args.timeout,
         isolation="none" if args.in_process else "process",
-        select=args.select,
+        cases=cases,
+        skips=skips,
+        budget=args.budget,
     )
-    if not result.results and not result.skips:
-        print(f"convspec: -k {args.select} selects no check", file=sys.stderr)
-        return 2
-    write_reports(result, paths.get("json"), paths.get("md"))
+    try:
+        write_reports(result, paths.get("json"), paths.get("md"))
+    except OSError as error:  # checked writable before the run; the disk may be full now
+        print(f"convspec: could not write a report: {error}", file=sys.stderr)
     try:
         npz = failures_path(paths.get("json"), paths.get("md"))
         groups = failure_groups(result, None if npz is None else str(npz), not args.quiet)
@@ -103,7 +237,15 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(terminal(result), flush=True)
     except BrokenPipeError:  # piped into `head`: the verdict still decides the status
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (silence the flush at exit)
-    return 0 if result.conformant else 1
+    if result.interrupted is not None:
+        judged = len(result.results) - len(result.not_run)
+        print(
+            f"convspec: {result.incomplete} after {judged} of {len(result.results)} cases; "
+            "the reports are marked incomplete",
+            file=sys.stderr,
+        )
+        return 128 + result.interrupted
+    return {"conformant": 0, "not conformant": 1}.get(result.verdict, INCOMPLETE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

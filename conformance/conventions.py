@@ -22,9 +22,9 @@ from .tolerance import full_bound
 
 __all__ = [
     "Expectation",
+    "batched_expectation",
     "declared_layout",
     "declared_operands",
-    "batched_expectation",
     "declared_result_dtype",
     "declared_windows",
     "expectation",

@@ -6,6 +6,10 @@ values within the tolerance policy, an exception where the declaration promises 
 the same values as a partner call (CORR-4).  A failing case keeps its inputs, its output
 and the expected one for the next stages: diagnosis (:mod:`.diagnosis`) says what the
 backend computes instead, and the reports show it.
+
+Each case's expected value is computed (:func:`expected_for`) from its pristine operands
+before its call is made, and the call gets read-only copies of them, so a backend that
+writes to its inputs can change neither its own verdict nor another case's.
 """
 
 from __future__ import annotations
@@ -18,16 +22,16 @@ import numpy as np
 
 from .backend import Array, Backend
 from .cases import Case
-from .conventions import batched_expectation, expectation
-from .layer_backend import LayerOperation
-from .layer_conventions import layer_expectation
+from .conventions import Expectation, batched_expectation, expectation
 from .isolation import InProcess, Isolated, Outcome
 from .lags import lag_verdict
+from .layer_backend import LayerOperation
+from .layer_conventions import layer_expectation
 from .tolerance import measure
 
-__all__ = ["CaseResult", "Status", "evaluate", "judge"]
+__all__ = ["CaseResult", "Expected", "Status", "evaluate", "expected_for", "judge"]
 
-Status = Literal["pass", "fail", "deviation"]
+Status = Literal["pass", "fail", "deviation", "not run"]
 
 
 @dataclass
@@ -48,8 +52,11 @@ class CaseResult:
     expected: Array | None = None
     expected_dtype: str = ""
     first_difference: list[int] | None = None
-    #: How the call ended: ``"ok"`` (it returned), ``"raised"``, ``"timeout"``, ``"died"``.
+    #: How the call ended: ``"ok"`` (it returned), ``"raised"``, ``"timeout"``, ``"died"``,
+    #: ``"unreadable"`` (a result that is no numeric array) or ``"not run"``.
     outcome: str = "ok"
+    #: What the backend printed during the call (truncated), never shown in the verdict.
+    output: str = ""
 
 
 def _first_difference(actual: Array, expected: Array, bound: Array) -> list[int] | None:
@@ -64,12 +71,31 @@ def _first_difference(actual: Array, expected: Array, bound: Array) -> list[int]
 
 def _not_ok(case: Case, outcome: Outcome, what: str = "") -> CaseResult:
     prefix = f"{what}: " if what else ""
-    message = {
-        "raised": f"{prefix}raised {outcome.message}",
-        "timeout": f"{prefix}{outcome.message}",
-        "died": f"{prefix}{outcome.message}",
-    }[outcome.status]
-    return CaseResult(case, "fail", message, seconds=outcome.seconds, outcome=outcome.status)
+    verb = "raised " if outcome.status == "raised" else ""
+    status: Status = "not run" if outcome.status == "not run" else "fail"
+    message = f"{prefix}{verb}{outcome.message}"
+    return CaseResult(
+        case,
+        status,
+        message,
+        seconds=outcome.seconds,
+        outcome=outcome.status,
+        output=outcome.output,
+    )
+
+
+def _wrote(case: Case, outcome: Outcome, partner: Outcome | None) -> CaseResult | None:
+    """A failure naming the inputs the backend wrote to, if it wrote to any."""
+    parts = [f"wrote to its input {', '.join(outcome.wrote)}"] if outcome.wrote else []
+    if partner is not None and partner.wrote and case.partner is not None:
+        names = ", ".join(partner.wrote)
+        parts.append(f"partner {case.partner.operation} wrote to its input {names}")
+    if not parts:
+        return None
+    message = (
+        "; ".join(parts) + " (convspec passes read-only copies; a backend must not write them)"
+    )
+    return CaseResult(case, "fail", message, seconds=outcome.seconds, output=outcome.output)
 
 
 def _judge_values(
@@ -105,14 +131,60 @@ def _judge_values(
     return result
 
 
+#: What a case is held to, computed before its call: the declared result (an
+#: :class:`Expectation`), the summed bound of two operations (an identity, CORR-4), or
+#: nothing (a case that must raise, or one of lags, judged from the sizes alone).
+Expected = Expectation | Array | None
+
+
+def expected_for(backend: Backend, case: Case) -> Expected:
+    """What ``case`` is held to, from its pristine operands (before its call is made)."""
+    op = backend.operations[case.operation]
+    call = case.call
+    if case.expect in ("raises", "lags"):
+        return None
+    if isinstance(op, LayerOperation):
+        return layer_expectation(op, call.a, call.v, call.params)
+    if case.expect == "identity":
+        assert case.partner is not None
+        partner_op = backend.operations[case.partner.operation]
+        assert not isinstance(partner_op, LayerOperation)
+        bound: Array = (
+            expectation(op, call.a, call.v, call.mode).bound
+            + expectation(partner_op, call.a, case.partner.v, call.mode).bound
+        )
+        return bound
+    if "axes" in call.params:
+        return batched_expectation(op, call.a, call.v, call.mode, call.params["axes"])
+    return expectation(op, call.a, call.v, call.mode)
+
+
 def evaluate(
-    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None = None
+    backend: Backend,
+    case: Case,
+    outcome: Outcome,
+    partner: Outcome | None = None,
+    expected: Expected = None,
 ) -> CaseResult:
     """Judge one case from its call's outcome (and its partner's, for an identity).
 
-    Only the verdict: documented deviations and explanations are the diagnosis stage's
-    (:func:`convspec.conformance.diagnosis.diagnose_results`).
+    ``expected`` is :func:`expected_for` computed before the call (computed here when not
+    given).  Only the verdict: documented deviations and explanations are the diagnosis
+    stage's (:func:`convspec.conformance.diagnosis.diagnose_results`).
     """
+    if expected is None:
+        expected = expected_for(backend, case)
+    wrote = _wrote(case, outcome, partner)
+    if wrote is not None:
+        return wrote
+    result = _evaluate(backend, case, outcome, partner, expected)
+    result.output = result.output or outcome.output
+    return result
+
+
+def _evaluate(
+    backend: Backend, case: Case, outcome: Outcome, partner: Outcome | None, expected: Expected
+) -> CaseResult:
     op = backend.operations[case.operation]
     call = case.call
     if case.expect == "raises":
@@ -130,12 +202,8 @@ def evaluate(
         return _not_ok(case, outcome)
     actual = outcome.value
     assert actual is not None
-    if isinstance(op, LayerOperation):
-        layer = layer_expectation(op, call.a, call.v, call.params)
-        result = _judge_values(case, actual, layer.values, layer.dtype, layer.bound)
-        result.seconds = outcome.seconds
-        return result
     if case.expect == "lags":
+        assert not isinstance(op, LayerOperation)
         expected_lags, problem, diagnosis = lag_verdict(op, call, actual)
         return CaseResult(
             case,
@@ -151,18 +219,11 @@ def evaluate(
         assert partner is not None and case.partner is not None
         if partner.status != "ok" or partner.value is None:
             return _not_ok(case, partner, f"partner {case.partner.operation}")
-        partner_op = backend.operations[case.partner.operation]
-        bound = (
-            expectation(op, call.a, call.v, call.mode).bound
-            + expectation(partner_op, call.a, case.partner.v, call.mode).bound
-        )
-        result = _judge_values(case, actual, partner.value, actual.dtype, bound)
+        assert isinstance(expected, np.ndarray)
+        result = _judge_values(case, actual, partner.value, actual.dtype, expected)
         result.seconds = outcome.seconds + partner.seconds
         return result
-    if "axes" in call.params:
-        expected = batched_expectation(op, call.a, call.v, call.mode, call.params["axes"])
-    else:
-        expected = expectation(op, call.a, call.v, call.mode)
+    assert isinstance(expected, Expectation)
     result = _judge_values(case, actual, expected.values, expected.dtype, expected.bound)
     result.seconds = outcome.seconds
     return result
@@ -171,15 +232,28 @@ def evaluate(
 def judge(
     backend: Backend, cases: Sequence[Case], runner: Isolated | InProcess
 ) -> Iterator[CaseResult]:
-    """Send every case's call (and partner call) through ``runner``; judge each in order."""
+    """Send every case's call (and partner call) through ``runner``; judge each in order.
+
+    Each case's expectation is computed before its outcome is asked for, so before an
+    in-process call is made.
+    """
     calls = [c for case in cases for c in (case.call, case.partner) if c is not None]
     outcomes = runner.run(calls)
     for case in cases:
+        expected: Expected = None
+        problem = ""
+        try:
+            expected = expected_for(backend, case)
+        except Exception as error:  # a declaration the reference cannot follow
+            problem = f"could not compute the expected result: {type(error).__name__}: {error}"
         outcome = next(outcomes)
         partner = next(outcomes) if case.partner is not None else None
+        if problem and outcome.status != "not run":
+            yield CaseResult(case, "fail", problem, actual=outcome.value, output=outcome.output)
+            continue
         try:
-            result = evaluate(backend, case, outcome, partner)
+            result = evaluate(backend, case, outcome, partner, expected)
         except Exception as error:  # a result the judge cannot even read
             message = f"could not judge the result: {type(error).__name__}: {error}"
-            result = CaseResult(case, "fail", message, actual=outcome.value)
+            result = CaseResult(case, "fail", message, actual=outcome.value, output=outcome.output)
         yield result

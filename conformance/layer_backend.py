@@ -35,8 +35,8 @@ from .backend import ResultDtypeRule
 
 __all__ = [
     "PADDING_NAMES",
-    "REJECTIONS",
     "PADDING_RULES",
+    "REJECTIONS",
     "LayerOperation",
     "layer_differences",
     "layout_for_rank",
@@ -167,7 +167,15 @@ class LayerOperation:
                 "LayerOperation: argument 'function' must be callable as "
                 f"function(x, w, **params); got {type(self.function).__name__}"
             )
-        for name in ("transposed", "flips", "stride", "dilation", "groups", "bias", "dilated_names"):
+        for name in (
+            "transposed",
+            "flips",
+            "stride",
+            "dilation",
+            "groups",
+            "bias",
+            "dilated_names",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(
                     f"LayerOperation: argument {name!r} must be True or False; "
@@ -312,11 +320,7 @@ def layer_differences(op: LayerOperation) -> list[str]:
         out.append(f"kernel layout {kernel} (spec: {canonical_kernel})")
     if op.flips:
         out.append("flips the kernel's spatial axes (spec: no flip)")
-    missing = [
-        name
-        for name in ("stride", "dilation", "groups", "bias")
-        if not getattr(op, name)
-    ]
+    missing = [name for name in ("stride", "dilation", "groups", "bias") if not getattr(op, name)]
     if op.transposed and not op.output_padding:
         missing.append("output_padding")
     if op.dilation and not op.dilated_names and any(n in PADDING_NAMES for n in op.padding):
@@ -350,4 +354,3 @@ def supported_params(op: LayerOperation, params: Mapping[str, Any]) -> bool:
         elif name not in op.parameters():
             return False
     return True
-

@@ -29,10 +29,10 @@ __all__ = [
     "layer_bound",
     "layer_expectation",
     "named_transposed_crops",
-    "unclamped_named_pads",
     "reference_layer",
     "spec_layouts",
     "to_spec",
+    "unclamped_named_pads",
 ]
 
 
@@ -65,9 +65,7 @@ def _spatially_flipped(w: Array) -> Array:
     return np.ascontiguousarray(np.flip(w, axis=tuple(range(2, w.ndim))))
 
 
-def reference_layer(
-    transposed: bool, x: Array, w: Array, params: Mapping[str, Any]
-) -> Array:
+def reference_layer(transposed: bool, x: Array, w: Array, params: Mapping[str, Any]) -> Array:
     """The reference layer on spec-layout operands; complex operands by their real parts."""
     function: Any = convspec.conv_transpose if transposed else convspec.conv
     if x.dtype.kind == "c" or w.dtype.kind == "c":
@@ -147,9 +145,11 @@ def layer_bound(
         parts = 1.0
     sums = np.asarray(sums, dtype=np.float64) * (1 + numerics.gamma(n + 2, 2.0**-53))
     input_factor = (1 + ua) * (1 + uw)
-    underflow = (rounding.smallest_subnormal / 2) * (
-        float(np.abs(x).sum()) + float(np.abs(w).sum())
-    ) * (1.0 if ua or uw else 0.0)
+    underflow = (
+        (rounding.smallest_subnormal / 2)
+        * (float(np.abs(x).sum()) + float(np.abs(w).sum()))
+        * (1.0 if ua or uw else 0.0)
+    )
     relative = input_factor * (1 + numerics.gamma(n, acc.unit_roundoff)) - 1
     bound = relative * sums + parts * n * (acc.smallest_subnormal / 2) + underflow
     if out.unit_roundoff > acc.unit_roundoff:  # one more rounding to a coarser output

@@ -136,7 +136,9 @@ def _negative_pads(
     spec_op = dataclasses.replace(
         op, data_layout=spec_layouts(op, rank)[0], kernel_layout=spec_layouts(op, rank)[1]
     )
-    predicted = _predict(spec_op, x_s[(slice(None), slice(None), *cut)], w_s, dict(params, padding=kept))
+    predicted = _predict(
+        spec_op, x_s[(slice(None), slice(None), *cut)], w_s, dict(params, padding=kept)
+    )
     if predicted is None:
         return None
     return from_spec(op, predicted[0]), from_spec(op, predicted[1])
@@ -172,8 +174,9 @@ def layer_hypotheses(op: LayerOperation, call: Call) -> Iterator[Hypothesis]:
     if "padding" in params:
         swapped = _swapped(params["padding"], x, w, op, params)
         if swapped is not None:
-            yield "puts the odd pad on the other side (before and after exchanged)", with_params(
-                padding=swapped
+            yield (
+                "puts the odd pad on the other side (before and after exchanged)",
+                with_params(padding=swapped),
             )
     if int(params.get("groups", 1)) > 1:
         yield (
@@ -198,9 +201,7 @@ def layer_hypotheses(op: LayerOperation, call: Call) -> Iterator[Hypothesis]:
         for perm in itertools.permutations(spatial):
             if "".join(perm) == spatial:
                 continue
-            swapped_kernel = "".join(
-                perm[spatial.index(c)] if c in spatial else c for c in kernel
-            )
+            swapped_kernel = "".join(perm[spatial.index(c)] if c in spatial else c for c in kernel)
             yield (
                 f"transposes the kernel's spatial axes (reads it as {swapped_kernel})",
                 declared(kernel_layout=swapped_kernel),
@@ -216,16 +217,20 @@ def layer_hypotheses(op: LayerOperation, call: Call) -> Iterator[Hypothesis]:
                 lambda flipped=flipped: _predict(op, x, flipped, params),
             )
     extra = params.get("output_padding")
-    if op.transposed and extra is not None and any(extra) and not isinstance(
-        params.get("padding"), str
+    if (
+        op.transposed
+        and extra is not None
+        and any(extra)
+        and not isinstance(params.get("padding"), str)
     ):
         pads = params["padding"]
         moved = tuple(
             (before - e, after + e) for (before, after), e in zip(pads, extra, strict=True)
         )
         if all(before >= 0 for before, _ in moved):
-            yield "adds output_padding at the start instead of the end", with_params(
-                padding=moved, output_padding=(0,) * rank
+            yield (
+                "adds output_padding at the start instead of the end",
+                with_params(padding=moved, output_padding=(0,) * rank),
             )
     padding = params.get("padding")
     if op.transposed and padding in ("same-upper", "same-lower"):

@@ -39,9 +39,11 @@ def _one(function: Any, note: str, **declared: Any) -> Backend:
     return Backend(
         name=f"layer mutant: {note}",
         version="0",
-        operations={"conv_transpose" if declared.get("transposed") else "conv": LayerOperation(
-            function, **declared
-        )},
+        operations={
+            "conv_transpose" if declared.get("transposed") else "conv": LayerOperation(
+                function, **declared
+            )
+        },
         notes=(note,),
     )
 

@@ -4,12 +4,20 @@ Every view is built from :func:`clause_matrix`: for each clause of
 :data:`convspec.clauses.CLAUSES` and each operation, ``pass`` (every case passed),
 ``fail`` (some case failed) or ``skip`` (no case ran, with the reasons).  The JSON schema is
 ``report_schema.json`` beside this module (``SCHEMA_VERSION``).
+
+Backend strings are escaped for the terminal and for Markdown (:mod:`.escaping`).  Report
+files are written atomically: a temporary file in the same folder, then a rename, so a
+reader sees the previous report or the new one, never a part of one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import platform
+import re
+import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,7 @@ from convspec.clauses import CLAUSES
 
 from .backend import canonical_differences
 from .cases import LAYER_MODE, Call
+from .escaping import markdown_text, terminal_text
 from .layer_backend import LayerOperation
 from .runner import CaseResult, RunResult
 from .tolerance import POLICY
@@ -39,9 +48,13 @@ __all__ = [
     "write_reports",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).with_name("report_schema.json")
 _INLINE_LIMIT = 64
+#: Characters of a case's captured output shown in the terminal and Markdown.
+_OUTPUT_SHOWN = 300
+#: Cases whose captured output the JSON report lists.
+_OUTPUT_CASES = 20
 
 
 def _cell() -> dict[str, Any]:
@@ -50,6 +63,7 @@ def _cell() -> dict[str, Any]:
         "cases": 0,
         "failed": 0,
         "deviations": 0,
+        "not_run": 0,
         "seconds": 0.0,
         "max_fraction_of_bound": None,
         "skip_reasons": [],
@@ -64,6 +78,9 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
     for result in run.results:
         for clause in result.case.clauses:
             cell = matrix[clause][result.case.operation]
+            if result.status == "not run":
+                cell["not_run"] += 1
+                continue
             cell["cases"] += 1
             cell["seconds"] += result.seconds
             if result.status == "fail":
@@ -91,6 +108,8 @@ def clause_matrix(run: RunResult) -> dict[str, dict[str, dict[str, Any]]]:
                 cell["status"] = "fail"
             elif cell["deviations"]:
                 cell["status"] = "deviation"
+            elif cell["not_run"]:
+                cell["status"] = "not run"
             elif cell["cases"] and not covered:
                 cell["status"] = "not covered"
             elif cell["cases"]:
@@ -184,8 +203,9 @@ def describe_failure(
     case, call = result.case, result.case.call
     key = case_key(index)
     lines = [
-        f"FAIL {case.operation} {case.check} [{', '.join(case.clauses)}]: {case.label}",
-        f"  {result.message}",
+        f"FAIL {terminal_text(case.operation)} {case.check} [{', '.join(case.clauses)}]: "
+        f"{case.label}",
+        f"  {terminal_text(result.message)}",
     ]
     if result.diagnosis:
         lines.append("  diagnosis: " + "; ".join(result.diagnosis))
@@ -200,8 +220,7 @@ def describe_failure(
                 if failures_file is not None
                 else "    FAILURES = None  # run with --report json PATH to save the arrays"
             ]
-            if max(call.a.size, call.v.size, *(p.size for p in _array_params(call)))
-            > _INLINE_LIMIT
+            if max(call.a.size, call.v.size, *(p.size for p in _array_params(call))) > _INLINE_LIMIT
             or (result.expected is not None and np.asarray(result.expected).size > _INLINE_LIMIT)
             else []
         ),
@@ -237,14 +256,16 @@ def terminal(run: RunResult) -> str:
     matrix = clause_matrix(run)
     ops = list(run.backend.operations)
     width = max(12, *(len(op) + 2 for op in ops))
-    header = f"{'clause':<8} {'title':<44}" + "".join(f"{op:>{width}}" for op in ops)
+    shown = {op: terminal_text(op) for op in ops}
+    width = max(width, *(len(name) + 2 for name in shown.values()))
+    header = f"{'clause':<8} {'title':<44}" + "".join(f"{shown[op]:>{width}}" for op in ops)
     lines = [header, "-" * len(header)]
     for clause, row in matrix.items():
         cells = []
         for op in ops:
             cell = row[op]
             words = {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"}
-            text = _word(cell, {**words, "not covered": "uncov"})
+            text = _word(cell, {**words, "not covered": "uncov", "not run": "n/r"})
             if cell["cases"]:
                 text += f" {cell['cases']}"
             cells.append(f"{text:>{width}}")
@@ -255,24 +276,41 @@ def terminal(run: RunResult) -> str:
     lines.append(
         f"{'':<8} {'backend time (s)':<44}" + "".join(f"{seconds[o]:>{width}.2f}" for o in ops)
     )
-    failed, deviating = len(run.failures), len(run.deviations)
-    verdict = "CONFORMANT" if run.conformant else "NOT CONFORMANT"
+    failed, deviating, not_run = len(run.failures), len(run.deviations), len(run.not_run)
+    passed = len(run.results) - failed - deviating - not_run
+    verdict = {"conformant": "CONFORMANT", "not conformant": "NOT CONFORMANT"}.get(
+        run.verdict, "INCOMPLETE (no verdict)"
+    )
     lines.append("")
     lines.append(
-        f"{run.backend.name} {run.backend.version}: {verdict} to its declaration -- "
-        f"{len(run.results) - failed - deviating} of {len(run.results)} cases passed, "
-        f"{failed} failed, {deviating} show documented deviations "
-        f"(profile {run.profile}, seed {run.seed}, {run.seconds:.1f} s, tolerance: {POLICY})"
+        f"{terminal_text(run.backend.name)} {terminal_text(run.backend.version)}: {verdict} "
+        f"to its declaration -- {passed} of {len(run.results)} cases passed, "
+        f"{failed} failed, {deviating} show documented deviations"
+        + (f", {not_run} not run" if not_run else "")
+        + f" (profile {run.profile}, seed {run.seed}, {run.seconds:.1f} s, tolerance: {POLICY})"
     )
+    if run.incomplete:
+        lines.append(f"  the run was {run.incomplete}: the report is incomplete")
+    for reason, count in _not_run_reasons(run).items():
+        lines.append(f"  {count} cases not run: {terminal_text(reason)}")
+    printed = [r for r in run.results if r.output]
+    if printed:
+        lines.append(
+            f"  the backend printed during {len(printed)} calls; kept out of this output, "
+            "it is in the reports (--report json: backend_output)"
+        )
     for op_name, declared in run.backend.operations.items():
         differences = canonical_differences(declared)
         if differences:
-            lines.append(f"  {op_name} declares, unlike the spec: " + "; ".join(differences))
+            lines.append(
+                f"  {terminal_text(op_name)} declares, unlike the spec: "
+                + terminal_text("; ".join(differences))
+            )
     for deviation in run.backend.documented_deviations:
         seen = sum(r.deviation == deviation.description for r in run.deviations)
         lines.append(
-            f"  differs from its documentation ({deviation.operation}, seen in {seen} cases): "
-            f"{deviation.description}"
+            f"  differs from its documentation ({terminal_text(deviation.operation)}, seen in "
+            f"{seen} cases): {terminal_text(deviation.description)}"
         )
         if deviation.reproduction:
             lines.append(f"    reproduction: {deviation.reproduction}")
@@ -375,6 +413,14 @@ def _params_json(call: Call) -> dict[str, Any]:
     return out
 
 
+def _not_run_reasons(run: RunResult) -> dict[str, int]:
+    """How many cases were not run, per reason."""
+    reasons: dict[str, int] = {}
+    for result in run.not_run:
+        reasons[result.message] = reasons.get(result.message, 0) + 1
+    return reasons
+
+
 def _operation_json(name: str, op: Any) -> dict[str, Any]:
     named = _named
     if isinstance(op, LayerOperation):
@@ -417,7 +463,25 @@ def to_json(
     """
     matrix = clause_matrix(run)
     failures = []
+    not_run: dict[tuple[str, str], dict[str, Any]] = {}
+    printed: list[dict[str, str]] = []
     for index, result in enumerate(run.results):
+        if result.output and len(printed) < _OUTPUT_CASES:
+            printed.append(
+                {
+                    "key": case_key(index),
+                    "operation": result.case.operation,
+                    "label": result.case.label,
+                    "output": result.output,
+                }
+            )
+        if result.status == "not run":
+            group = not_run.setdefault(
+                (result.case.operation, result.message),
+                {"operation": result.case.operation, "reason": result.message, "cases": 0},
+            )
+            group["cases"] += 1
+            continue
         if result.status == "pass":
             continue
         call = result.case.call
@@ -446,6 +510,7 @@ def to_json(
                 "reproduction": describe_failure(
                     result, run.reference, index, arrays_at or failures_file
                 ),
+                "output": result.output,
             }
         )
     return {
@@ -480,14 +545,19 @@ def to_json(
         "timeout_s": run.timeout,
         "tolerance_policy": POLICY,
         "seconds": round(run.seconds, 3),
-        "verdict": "conformant" if run.conformant else "not conformant",
+        "verdict": run.verdict,
+        "incomplete": run.incomplete or None,
+        "budget_s": run.budget,
         "summary": {
             "cases": len(run.results),
-            "passed": len(run.results) - len(run.failures) - len(run.deviations),
+            "passed": len(run.results) - len(run.failures) - len(run.deviations) - len(run.not_run),
             "failed": len(run.failures),
             "deviations": len(run.deviations),
+            "not_run": len(run.not_run),
             "worker_restarts": run.restarts,
         },
+        "not_run": list(not_run.values()),
+        "backend_output": printed,
         "clauses": [
             {"id": clause, "title": CLAUSES[clause], "operations": row}
             for clause, row in matrix.items()
@@ -502,14 +572,23 @@ def markdown(run: RunResult) -> str:
     """A clause x operation matrix to paste into a README."""
     matrix = clause_matrix(run)
     ops = list(run.backend.operations)
-    verdict = "conformant" if run.conformant else "**not conformant**"
+    verdict = {"conformant": "conformant", "not conformant": "**not conformant**"}.get(
+        run.verdict, "**incomplete** (no verdict)"
+    )
+    name = markdown_text(f"{run.backend.name} {run.backend.version}")
     lines = [
-        f"### convspec conformance: {run.backend.name} {run.backend.version}",
+        f"### convspec conformance: {name}",
         "",
         f"{verdict} to its declaration; {len(run.results)} cases, profile `{run.profile}`, "
         f"seed {run.seed}, convspec {convspec.__version__}.",
+    ]
+    if run.incomplete:
+        lines += ["", f"The run was {run.incomplete}: this report is incomplete."]
+    for reason, count in _not_run_reasons(run).items():
+        lines += ["", f"{count} cases not run: {markdown_text(reason)}."]
+    lines += [
         "",
-        "| clause | " + " | ".join(f"`{op}`" for op in ops) + " |",
+        "| clause | " + " | ".join(_markdown_code(op) for op in ops) + " |",
         "|---|" + "---|" * len(ops),
     ]
     symbols = {
@@ -518,6 +597,7 @@ def markdown(run: RunResult) -> str:
         "skip": "skip",
         "deviation": "deviation",
         "not covered": "not covered",
+        "not run": "not run",
     }
     for clause, row in matrix.items():
         cells = [_word(row[op], symbols) for op in ops]
@@ -525,7 +605,8 @@ def markdown(run: RunResult) -> str:
     for deviation in run.backend.documented_deviations:
         lines += [
             "",
-            f"Differs from its documentation (`{deviation.operation}`): {deviation.description}.",
+            f"Differs from its documentation ({_markdown_code(deviation.operation)}): "
+            f"{markdown_text(deviation.description)}.",
         ]
     if run.failures:
         lines += [
@@ -539,26 +620,37 @@ def markdown(run: RunResult) -> str:
             where = f"{', '.join(g.dtypes)}; {', '.join(g.modes)}; " + ", ".join(
                 f"{r}-D" for r in g.ranks
             )
-            cause = g.cause.replace("|", "\\|")
             lines.append(
-                f"| {g.count} | `{g.operation}` | {', '.join(g.clauses)} | {where} | {cause} |"
+                f"| {g.count} | {_markdown_code(g.operation)} | {', '.join(g.clauses)} "
+                f"| {markdown_text(where)} | {markdown_text(g.cause)} |"
             )
-    lines += ["", "#### Coverage", "", "| clause | " + " | ".join(f"`{op}`" for op in ops) + " |"]
+    header = " | ".join(_markdown_code(op) for op in ops)
+    lines += ["", "#### Coverage", "", f"| clause | {header} |"]
     lines.append("|---|" + "---|" * len(ops))
     for clause, row in matrix.items():
         cells = []
         for op in ops:
             c = row[op]["coverage"]
             ranks = ", ".join(f"{r}-D" for r in c["ranks"])
-            cells.append(
-                f"{', '.join(c['dtypes'])}; {', '.join(c['modes'])}; {ranks}" if c["dtypes"] else ""
-            )
+            text = f"{', '.join(c['dtypes'])}; {', '.join(c['modes'])}; {ranks}"
+            cells.append(markdown_text(text) if c["dtypes"] else "")
         lines.append(f"| {clause} | " + " | ".join(cells) + " |")
+    printed = [r for r in run.results if r.output]
+    if printed:
+        first = markdown_text(printed[0].output[:_OUTPUT_SHOWN])
+        lines += ["", f"The backend printed during {len(printed)} calls; first: {first}"]
     return "\n".join(lines) + "\n"
 
 
-def save_failures(run: RunResult, path: Path) -> int:
-    """Inputs, expected and actual outputs of every failing case, in one ``.npz``."""
+def _markdown_code(name: str) -> str:
+    """``name`` as inline code when it is a plain identifier, else as escaped text."""
+    if re.fullmatch(r"[\w.:+/-]+", name):
+        return f"`{name}`"
+    return str(markdown_text(name))
+
+
+def failure_arrays(run: RunResult) -> dict[str, np.ndarray[Any, Any]]:
+    """Inputs, expected and actual outputs of every failing case, keyed as in the report."""
     arrays: dict[str, np.ndarray[Any, Any]] = {}
     for index, result in enumerate(run.results):
         if result.status != "fail":
@@ -572,8 +664,16 @@ def save_failures(run: RunResult, path: Path) -> int:
         for name, value in (("expected", result.expected), ("actual", result.actual)):
             if value is not None and np.asarray(value).dtype != object:
                 arrays[f"{key}_{name}"] = np.asarray(value)
+    return arrays
+
+
+def save_failures(run: RunResult, path: Path) -> int:
+    """Every failing case's arrays (:func:`failure_arrays`) in one ``.npz``, written
+    atomically; returns how many arrays (nothing is written when there are none)."""
+    arrays = failure_arrays(run)
     if arrays:
-        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+        with atomic_path(path) as temporary, open(temporary, "xb") as handle:
+            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
     return len(arrays)
 
 
@@ -595,15 +695,48 @@ def failures_path(json_path: Path | None, md_path: Path | None) -> Path | None:
     return None if anchor is None else anchor.with_suffix(".failures.npz").absolute()
 
 
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Any:
+    """A temporary path beside ``path``, renamed onto it when the block succeeds.
+
+    Readers see the old file or the new one, never a partial one; on an error the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        yield temporary
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as temporary:
+        # os.open applies the umask to 0o666, as open() would for a new file.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with open(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
 def write_reports(run: RunResult, json_path: Path | None, md_path: Path | None) -> None:
-    """Write the requested reports; failures go to :func:`failures_path`."""
+    """Write the requested reports atomically; failures go to :func:`failures_path`.
+
+    A failures file left by an earlier run is removed when this run has no failures.
+    """
     npz = failures_path(json_path, md_path)
     failures_file = None
-    if npz is not None and run.failures and save_failures(run, npz):
-        failures_file = npz.name
+    if npz is not None:
+        if save_failures(run, npz):
+            failures_file = npz.name
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                npz.unlink()
     if json_path is not None:
         arrays_at = str(npz) if failures_file is not None else None
         document = _finite(to_json(run, failures_file, arrays_at))
-        json_path.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n")
+        _write_text(json_path, json.dumps(document, indent=1, allow_nan=False) + "\n")
     if md_path is not None:
-        md_path.write_text(markdown(run))
+        _write_text(md_path, markdown(run))

@@ -4,21 +4,29 @@
 :func:`run` sends the calls through an isolation strategy (:mod:`.isolation`), judges each
 outcome (:mod:`.judge`), explains every failure (:mod:`.diagnosis`) and returns a
 :class:`RunResult` for the reports (:mod:`.report`, grouped by :mod:`.grouping`).
+
+Each case's expected value is computed from its pristine operands before its call is made
+(and the call gets copies of them, see :mod:`.isolation`), so a backend that writes to its
+inputs can change neither its own verdict nor another case's.  A run stopped by a time
+budget or a signal still returns (and reports) what it judged; the rest is ``not run``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import signal
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import checks as _checks  # noqa: F401  (registers the checks)
 from .backend import Backend, Operation
 from .cases import CHECKS, Case, Context, Profile, Skip
 from .diagnosis import diagnose_results
-from .isolation import InProcess, Isolated
+from .isolation import InProcess, Interrupted, Isolated
 from .judge import CaseResult, Status, evaluate, judge
 from .layer_backend import LayerOperation
 from .layer_cases import LayerContext
@@ -26,7 +34,9 @@ from .layer_cases import LayerContext
 if TYPE_CHECKING:
     from .grouping import FailureGroup
 
-__all__ = ["CaseResult", "RunResult", "Status", "evaluate", "generate", "judge", "run"]
+__all__ = ["CaseResult", "RunResult", "Status", "Verdict", "evaluate", "generate", "judge", "run"]
+
+Verdict = Literal["conformant", "not conformant", "incomplete"]
 
 
 @dataclass
@@ -42,10 +52,30 @@ class RunResult:
     skips: list[Skip]
     seconds: float
     restarts: int = 0
+    #: Why the run stopped before judging every case ("" when it did not): a signal.
+    incomplete: str = ""
+    #: The signal that stopped the run, if one did.
+    interrupted: int | None = None
+    #: The time budget of the whole run in seconds, if one was given.
+    budget: float | None = None
 
     @property
     def failures(self) -> list[CaseResult]:
         return [r for r in self.results if r.status == "fail"]
+
+    @property
+    def not_run(self) -> list[CaseResult]:
+        return [r for r in self.results if r.status == "not run"]
+
+    @property
+    def verdict(self) -> Verdict:
+        """``not conformant`` once a case failed; ``incomplete`` when none failed but some
+        were not run (a time limit, a signal); else ``conformant``."""
+        if self.failures:
+            return "not conformant"
+        if self.not_run or self.incomplete:
+            return "incomplete"
+        return "conformant"
 
     @property
     def deviations(self) -> list[CaseResult]:
@@ -53,7 +83,7 @@ class RunResult:
 
     @property
     def conformant(self) -> bool:
-        return not self.failures
+        return self.verdict == "conformant"
 
     @property
     def cases(self) -> list[Case]:
@@ -123,6 +153,26 @@ def generate(
     return cases, skips
 
 
+@contextlib.contextmanager
+def _on_stop_signals(action: Any) -> Iterator[None]:
+    """``action`` handles SIGINT and SIGTERM for the length of the block (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, action) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    """A stop signal raises :class:`Interrupted`, so a stopped run can end its workers and
+    report what it had."""
+    raise Interrupted(signum)
+
+
 def run(
     backend: Backend,
     reference: str,
@@ -133,19 +183,41 @@ def run(
     select: Sequence[str] | None = None,
     cases: Iterable[Case] | None = None,
     skips: Iterable[Skip] = (),
+    budget: float | None = None,
 ) -> RunResult:
-    """Run every selected case (or the given ``cases``) and judge it."""
+    """Run every selected case (or the given ``cases``), judge and diagnose it.
+
+    ``budget``: seconds for the whole run; cases not called by then are ``not run``.  A
+    SIGINT or SIGTERM ends the worker and returns what was judged, with ``incomplete``
+    and ``interrupted`` set and the remaining cases ``not run``.
+    """
     started = time.perf_counter()
+    deadline = None if budget is None else time.monotonic() + budget
     if cases is None:
         case_list, skip_list = generate(backend, profile, seed, select)
     else:
         case_list, skip_list = list(cases), list(skips)
-    runner = Isolated(reference, timeout) if isolation == "process" else InProcess(backend)
-    try:
-        results = diagnose_results(backend, list(judge(backend, case_list, runner)))
-    finally:
-        runner.close()
-    restarts = getattr(runner, "restarts", 0)
+    judged: list[CaseResult] = []
+    incomplete, interrupted = "", None
+    with _on_stop_signals(_raise_interrupted):
+        runner: Isolated | InProcess = (
+            Isolated(reference, timeout, deadline)
+            if isolation == "process"
+            else InProcess(backend, deadline)
+        )
+        try:
+            for result in judge(backend, case_list, runner):
+                judged.append(result)
+        except Interrupted as stop:
+            interrupted = stop.signum
+            incomplete = f"interrupted by {signal.Signals(stop.signum).name}"
+        finally:
+            with _on_stop_signals(signal.SIG_IGN):
+                runner.close()
+    judged += [
+        CaseResult(case, "not run", f"not run: {incomplete}") for case in case_list[len(judged) :]
+    ]
+    results = diagnose_results(backend, judged)
     return RunResult(
         backend,
         reference,
@@ -155,5 +227,8 @@ def run(
         results,
         skip_list,
         time.perf_counter() - started,
-        restarts,
+        runner.restarts,
+        incomplete,
+        interrupted,
+        budget,
     )

@@ -1,6 +1,6 @@
 """The conformance suite as pytest tests: collected by ``pytest --pyargs convspec.conformance``.
 
-Without ``--backend`` every test skips.  With it, one test per (operation, check) runs that
+Without ``--convspec-backend`` every test skips.  With it, one test per (operation, check) runs that
 check's cases through an isolated worker and fails with every failing case's message,
 diagnosis and reproduction -- the same verdicts as ``convspec check``.
 """
@@ -29,7 +29,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if backend is None:
         metafunc.parametrize("group", [None], ids=["no-backend"])
         return
-    profile = config.getoption("--profile")
+    profile = config.getoption("--convspec-profile")
     cases, skips = generate(backend, profile, config.getoption("--convspec-seed"))
     groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {"cases": [], "skips": [], "clauses": set()}
@@ -49,14 +49,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def calls(request: pytest.FixtureRequest) -> Iterator[Isolated]:
     config = request.config
-    runner = Isolated(config.getoption("--backend"), config.getoption("--convspec-timeout"))
+    name, timeout = config.getoption("--convspec-backend"), config.getoption("--convspec-timeout")
+    runner = Isolated(name, timeout)
     yield runner
     runner.close()
 
 
 def test_check(group: dict[str, Any] | None, request: pytest.FixtureRequest) -> None:
     if group is None:
-        pytest.skip("no backend: run with --backend NAME (see `convspec backends`)")
+        pytest.skip("no backend: run with --convspec-backend NAME (see `convspec backends`)")
     backend = request.config.convspec_backend  # type: ignore[attr-defined]
     cases: list[Case] = group["cases"]
     if not cases:
@@ -66,7 +67,8 @@ def test_check(group: dict[str, Any] | None, request: pytest.FixtureRequest) -> 
     failures = []
     for result in diagnose_results(backend, judge(backend, cases, runner)):
         if result.status == "fail":
-            failures.append(describe_failure(result, request.config.getoption("--backend")))
+            reference = request.config.getoption("--convspec-backend")
+            failures.append(describe_failure(result, reference))
         elif result.status == "deviation":
             warnings.warn(f"documented deviation: {result.deviation}", stacklevel=1)
     if failures:

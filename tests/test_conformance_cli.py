@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -89,17 +90,107 @@ def test_json_report_of_a_conformant_run_validates(tmp_path: Path) -> None:
         ["check", "numpy", "--report", "xml", "out.xml"],
         ["check", "numpy", "--profile", "huge"],
         ["check", "numpy", "--timeout", "0"],
+        ["check", "numpy", "--timeout", "nan"],
+        ["check", "numpy", "--timeout", "inf"],
+        ["check", "numpy", "--timeout", "-1"],
+        ["check", "numpy", "--seed", "-1"],
+        ["check", "numpy", "--seed", "1.5"],
+        ["check", "numpy", "--budget", "0"],
+        ["check", "numpy", "--budget", "inf"],
+        ["check", "numpy", "--report", "json", "/nonexistent/x.json"],
+        ["check", "numpy", "--report", "json", "same.out", "--report", "md", "same.out"],
+        ["check", "numpy", "--report", "json", "a.json", "--report", "json", "b.json"],
+        ["check", "numpy", "--report", "md", "/"],
         ["check", "numpy", "-k", "NO-SUCH-CLAUSE"],
         ["check", "no.such.module:backend"],
         [],
     ],
 )
-def test_usage_errors_exit_2(argv: list[str]) -> None:
+def test_usage_errors_exit_2(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    started = time.monotonic()
     try:
         status = main(argv)
     except SystemExit as exit_:
         status = exit_.code
     assert status == 2
+    captured = capsys.readouterr()
+    assert len(captured.err.strip().splitlines()) == 1, captured.err  # one line, no traceback
+    assert "Traceback" not in captured.err and not captured.out
+    assert time.monotonic() - started < 10  # found before the run, not after it
+    assert not list(tmp_path.iterdir())  # and nothing was written
+
+
+def test_report_paths_are_checked_before_the_run_in_a_subprocess(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "convspec.conformance", "check", "numpy", "--profile", "full"]
+    done = subprocess.run(
+        [*command, "--report", "json", str(tmp_path / "missing" / "x.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    assert done.stderr.count("\n") == 1 and not done.stdout
+
+
+def _write_limited(tmp_path: Path, limit: int) -> subprocess.CompletedProcess[str]:
+    """Write a report with the file size limited to ``limit`` bytes (as a full disk would)."""
+    code = f"""
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+from convspec.conformance.cli import main
+sys.exit(main(["check", "numpy", "-k", "MODE-*", "--in-process",
+               "--report", "json", {str(tmp_path / "r.json")!r}]))
+"""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+def test_reports_are_replaced_atomically(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text('{"old": "report"}')
+    done = _write_limited(tmp_path, 4096)  # the new report is larger than 4 kB
+    assert "could not write a report" in done.stderr
+    assert report.read_text() == '{"old": "report"}'  # neither truncated nor half-written
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary left behind
+    # The report written when the run starts fails already: nothing runs, exit 2.
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_a_report_is_marked_unfinished_until_the_run_ends(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text('{"verdict": "conformant"}')  # an old report that looks current
+    command = [sys.executable, "-m", "convspec.conformance", "check", "numpy", "--profile", "full"]
+    process = subprocess.Popen(
+        [*command, "--report", "json", str(report)], stdout=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "not finished" not in report.read_text():
+            time.sleep(0.1)
+        process.kill()  # SIGKILL: no handler runs
+    finally:
+        process.wait(30)
+    document = json.loads(report.read_text())
+    _validate(document)
+    assert document["verdict"] == "incomplete" and document["incomplete"].startswith("not finished")
+
+
+def test_a_stale_failures_file_is_removed(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    stale = tmp_path / "r.failures.npz"
+    stale.write_bytes(b"old failures")
+    assert (
+        main(["check", "numpy", "-k", "CONV-4", "--in-process", "--report", "json", str(report)])
+        == 0
+    )
+    assert not stale.exists() and json.loads(report.read_text())["failures_file"] is None
 
 
 def test_backends_lists_numpy_with_its_version() -> None:

@@ -171,6 +171,5 @@ def backend() -> Backend:
     )
 
 
-
 def _hashable(pairs: Any) -> tuple[tuple[int, int], ...]:
     return tuple((int(before), int(after)) for before, after in pairs)

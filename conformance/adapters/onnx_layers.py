@@ -62,9 +62,7 @@ def model_bytes(
     node = helper.make_node(op_type, names, ["y"], **attributes)
     output = helper.make_tensor_value_info("y", element, None)
     graph = helper.make_graph([node], op_type.lower(), inputs, [output])
-    return helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=10
-    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=10)
 
 
 Runner = Callable[[Any, dict[str, Array]], Array]

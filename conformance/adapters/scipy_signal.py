@@ -190,7 +190,11 @@ def backend() -> Backend:
         *(_boundary_ignored(name) for name in boundary_ops),
         # Both at once for complex operands: the zero boundary and the conjugated first
         # operand, which the diagnosis names as the swapped, reversed correlation.
-        *(_correlate2d_boundary_swap(name) for name in boundary_ops if name.startswith("correlate2d")),
+        *(
+            _correlate2d_boundary_swap(name)
+            for name in boundary_ops
+            if name.startswith("correlate2d")
+        ),
     )
     return Backend(
         name="scipy-signal",
@@ -215,7 +219,6 @@ def backend() -> Backend:
 def fft_backend() -> Backend:
     """scipy.signal.convolve / correlate with method='fft' (normwise error bound)."""
     import scipy
-
     import scipy.signal
 
     operations = _signal_operations("fft")

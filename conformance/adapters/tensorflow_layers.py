@@ -31,9 +31,7 @@ def _explicit(padding: Any) -> Any:
     return [[0, 0], *[[int(b), int(a)] for b, a in padding], [0, 0]]
 
 
-def _transposed_length(
-    n: int, k: int, s: int, padding: Any, axis: int, extra: int
-) -> int:
+def _transposed_length(n: int, k: int, s: int, padding: Any, axis: int, extra: int) -> int:
     """The spec's transposed output length (LAYER-8): the ``output_shape`` TF needs."""
     if padding == "valid":
         return (n - 1) * s + k + extra
@@ -126,7 +124,10 @@ def backend() -> Backend:
         version=tf.__version__,
         operations={
             "nn.conv1d": LayerOperation(
-                layer, ranks=(1,), padding=("valid", "same-upper"), kernel_layout="HWIO",
+                layer,
+                ranks=(1,),
+                padding=("valid", "same-upper"),
+                kernel_layout="HWIO",
                 **channels_last,
             ),
             "nn.conv2d": LayerOperation(

@@ -11,6 +11,7 @@ under the declared layouts, flip and accuracy class (:mod:`..layer_conventions`)
 from __future__ import annotations
 
 import itertools
+
 import numpy as np
 
 from ..cases import Case, Produces, check
@@ -20,8 +21,10 @@ Axes = tuple[int, ...]
 
 
 def _lengths(rank: int, values: Axes) -> Axes:
-    return tuple(values[:rank]) if rank <= len(values) else tuple(values) + (values[-1],) * (
-        rank - len(values)
+    return (
+        tuple(values[:rank])
+        if rank <= len(values)
+        else tuple(values) + (values[-1],) * (rank - len(values))
     )
 
 
@@ -84,7 +87,9 @@ def random_layers(ctx: LayerContext, clauses: tuple[str, ...], count: int) -> Pr
                 extent = [d * (k - 1) + 1 for d, k in zip(params.dilation, kernel)]
                 top = 14 if rank == 1 else (9 if rank == 2 else 6)
                 spatial = tuple(int(rng.integers(max(1, e - 2), max(e, top) + 1)) for e in extent)
-                x, w = ctx.operands(int(rng.integers(1, 3)), c_in, c_out, spatial, kernel, groups, dtype)
+                x, w = ctx.operands(
+                    int(rng.integers(1, 3)), c_in, c_out, spatial, kernel, groups, dtype
+                )
                 if ctx.op.bias and rng.random() < 0.5:
                     params = _with_bias(ctx, params, c_out, dtype)
                 cases = ctx.cases_if_fit(clauses, f"random {dtype} {rank}-D", x, w, params)
@@ -126,7 +131,9 @@ def bridge(ctx: LayerContext) -> Produces:
             spatial, kernel = _lengths(rank, spatial), _lengths(rank, kernel)
             x, w = ctx.operands(1, 1, 1, spatial, kernel)
             params = LayerParams.plain(rank)
-            yield from ctx.cases_if_fit(("LAYER-13",), f"N = C = 1, {spatial} with {kernel}", x, w, params)
+            yield from ctx.cases_if_fit(
+                ("LAYER-13",), f"N = C = 1, {spatial} with {kernel}", x, w, params
+            )
 
 
 @check("LAYER-1", "LAYER-12", applies_to="layer")
@@ -149,7 +156,9 @@ def impulse_response(ctx: LayerContext) -> Produces:
                 x = np.zeros((1, c_in, *spatial), dtype=dtype)
                 x[(0, channel, *position)] = 1
                 pads = _padding_choices(ctx, rank)
-                params = LayerParams.plain(rank, padding=pads[0]) if pads else LayerParams.plain(rank)
+                params = (
+                    LayerParams.plain(rank, padding=pads[0]) if pads else LayerParams.plain(rank)
+                )
                 label = f"impulse in channel {channel} at {position}, kernel {kernel}"
                 yield from ctx.cases_if_fit(clauses, label, x, w, params)
 
@@ -269,7 +278,11 @@ def named_padding(ctx: LayerContext) -> Produces:
 def rejected(ctx: LayerContext) -> Produces:
     """Calls the spec refuses raise: no output, groups not dividing, output_padding too big."""
     op, dtype = ctx.op, ctx.dtype()
-    for clause, rejection in (("LAYER-5", "empty output"), ("LAYER-2", "groups"), ("LAYER-8", "output_padding")):
+    for clause, rejection in (
+        ("LAYER-5", "empty output"),
+        ("LAYER-2", "groups"),
+        ("LAYER-8", "output_padding"),
+    ):
         if rejection not in op.rejects:
             yield ctx.skip((clause,), f"the declaration says {rejection!r} calls are not rejected")
     for rank in ctx.ranks():
@@ -297,7 +310,12 @@ def rejected(ctx: LayerContext) -> Produces:
 
 
 def _raises(
-    ctx: LayerContext, clauses: tuple[str, ...], label: str, x: np.ndarray, w: np.ndarray, params: LayerParams
+    ctx: LayerContext,
+    clauses: tuple[str, ...],
+    label: str,
+    x: np.ndarray,
+    w: np.ndarray,
+    params: LayerParams,
 ) -> Case:
     case = ctx.case(clauses, label, x, w, params)
     return Case(case.check, case.clauses, case.label, case.call, expect="raises")
