@@ -35,6 +35,7 @@ __all__ = ["DEFAULT_DTYPES", "Comparison", "Identification", "compare", "identif
 NOT_PROBED = {
     "function": "the function itself, not a convention",
     "max_size": "the largest operand a function accepts is not searched for",
+    "fft_above": "a switch to an FFT above some kernel size is not searched for",
 }
 
 
@@ -219,6 +220,11 @@ def compare(declared: Operation, found: Identification) -> list[Comparison]:
 def _compare_field(name: str, declared: Operation, got: Operation) -> Comparison:
     d_value, g_value = getattr(declared, name), getattr(got, name)
     shown = (_name(d_value), _name(g_value))
+    if name == "rejects_invalid":  # the default of the two fields below, compared there
+        note = "compared as rejects_empty and rejects_rank_mismatch"
+        return Comparison(name, *shown, None, note)
+    if name in ("needs_odd_k",):
+        return Comparison(name, *shown, set(d_value) & set(declared.modes) == set(g_value))
     if name == "conjugates":
         return Comparison(
             name, declared.conjugation, got.conjugation, declared.conjugation == got.conjugation

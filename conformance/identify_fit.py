@@ -72,6 +72,19 @@ WINDOW_GRID = (
 #: The structural tolerance: any rounding short of a wrong sum passes.
 LOOSE = numerics.Accuracy("direct", "bfloat16", note="identify: structure only")
 _FLOAT_NAMES = ("float16", "float32", "float64", "complex64", "complex128")
+#: The Operation fields a candidate's expected result depends on.
+_CONVENTIONS = (
+    "flips",
+    "conjugates",
+    "same_alignment",
+    "lag_order",
+    "result_dtype",
+    "method",
+    "accumulation",
+    "complex_products",
+    "accuracy",
+    "integer_overflow",
+)
 
 
 def _dummy(a: Array, v: Array, mode: str) -> Array:
@@ -122,13 +135,15 @@ class Fit:
         return self.findings[name].value if name in self.findings else default
 
     def operation(self, loose: bool = False, **changes: Any) -> Operation:
-        """The declaration fitted so far (``changes`` on top); ``loose``: structure only."""
-        known = {f.name for f in dataclasses.fields(Operation)}
+        """A candidate declaration: the conventions fitted so far, ``changes`` on top.
+
+        Only the fields the expected result depends on are carried over (what the function
+        accepts is irrelevant to a candidate); ``loose``: structure only.
+        """
         fields = {
-            n: f.value for n, f in self.findings.items() if n in known and f.observed
+            n: f.value for n, f in self.findings.items() if n in _CONVENTIONS and f.observed
         } | changes
         fields.setdefault("flips", True)
-        fields.pop("function", None)
         if loose:
             fields["accuracy"] = {name: LOOSE for name in _FLOAT_NAMES}
             fields.setdefault("result_dtype", "promote")
@@ -409,7 +424,7 @@ def fit_windows(fit: Fit) -> None:
         located = find_window(probe, op)
         ordered = located is not None and located[1] == fit.value("lag_order")
         table[probe.mode][(n, k)] = located[0][0] if located and ordered else probe
-    modes, needs = [], []
+    modes, needs, odd = [], [], []
     rejected: dict[str, str] = {}
     for mode in MODES:
         verdict = _mode_verdict(fit, mode, table[mode])
@@ -417,8 +432,10 @@ def fit_windows(fit: Fit) -> None:
             rejected[mode] = _mode_rejection(fit, mode, table[mode])
             continue
         modes.append(mode)
-        if verdict:
+        if verdict[0]:
             needs.append(mode)
+        if verdict[1]:
+            odd.append(mode)
     support = [f"{len(WINDOW_GRID)} (N, K) pairs per mode"]
     fit.set("modes", tuple(modes), support=support, rejected=rejected)
     fit.set(
@@ -426,15 +443,27 @@ def fit_windows(fit: Fit) -> None:
         tuple(needs),
         support=[f"mode {m!r} raises for every K > N and works for K <= N" for m in needs],
     )
+    fit.set(
+        "needs_odd_k",
+        tuple(odd),
+        support=[f"mode {m!r} raises for every even K and works for odd K" for m in odd],
+    )
     if "same" in modes:
         _fit_same_alignment(fit)
     else:
         fit.set("same_alignment", "lower", observed=False, support=["no 'same' mode"])
 
 
-def _mode_verdict(fit: Fit, mode: str, cells: dict[tuple[int, int], Any]) -> bool | None:
-    """None: the mode is not declarable; else whether it needs N >= K."""
+def _mode_verdict(
+    fit: Fit, mode: str, cells: dict[tuple[int, int], Any]
+) -> tuple[bool, bool] | None:
+    """None: the mode is not declarable; else whether it needs N >= K, and odd K."""
     works = {nk: c for nk, c in cells.items() if isinstance(c, tuple)}
+    raised = {nk for nk, c in cells.items() if isinstance(c, Probe) and not c.ok}
+    even = {nk for nk in cells if nk[1] % 2 == 0}
+    odd_only = bool(even) and even <= raised and any(nk[1] % 2 for nk in works)
+    if odd_only:
+        cells = {nk: c for nk, c in cells.items() if nk not in even}
     le = [nk for nk in cells if nk[1] <= nk[0]]
     gt = [nk for nk in cells if nk[1] > nk[0]]
     if not all(nk in works for nk in le):
@@ -443,12 +472,14 @@ def _mode_verdict(fit: Fit, mode: str, cells: dict[tuple[int, int], Any]) -> boo
     if not needs and not all(nk in works for nk in gt):
         return None  # raises (or computes something else) for some K > N only
     if mode == "same":
-        fit.same_table = {nk: w for nk, w in works.items()}
-        return needs if all(w[1] == nk[0] for nk, w in works.items() if nk[1] <= nk[0]) else None
+        fit.same_table = dict(works)
+        if not all(w[1] == nk[0] for nk, w in works.items() if nk[1] <= nk[0]):
+            return None
+        return needs, odd_only
     expected = {nk: _named_windows(*nk)[mode] for nk in works}
     if any(works[nk] != expected[nk] for nk in works):
         return None
-    return needs
+    return needs, odd_only
 
 
 def _mode_rejection(fit: Fit, mode: str, cells: dict[tuple[int, int], Any]) -> str:
@@ -700,6 +731,8 @@ def fit_integers(fit: Fit) -> None:
         fit.set("integer_overflow", "wrap", observed=False, support=["integer results are exact"])
         return
     kinds.discard("exact")
+    if "raise" in kinds:  # no field declares it: the suite leaves such overflow unchecked
+        kinds = {"undefined"}
     value = kinds.pop() if len(kinds) == 1 else "undefined"
     fit.set("integer_overflow", value, support=support)
 
@@ -932,13 +965,22 @@ def fit_rejections(fit: Fit) -> None:
         "ranks differ": (random_values((4,) * (r + 1), dtype, fit.rng), v),
     }
     probes = fit.prober.run([(a, k, mode) for a, k in bad.values()])
-    support, rejected = [], {}
+    raised: dict[str, bool] = {}
     for label, probe in zip(bad, probes, strict=True):
+        raised[label] = not probe.ok
         if probe.ok:
-            rejected[label] = f"returns shape {probe.value.shape} {probe.value.dtype}"
+            what = f"returns shape {probe.value.shape} {probe.value.dtype}"
         else:
-            support.append(f"{label}: {probe.outcome.status}: {probe.outcome.message}")
-    fit.set("rejects_invalid", not rejected, support=support, rejected=rejected)
+            what = f"{probe.outcome.status}: {probe.outcome.message}"
+        evidence = (
+            {"support": [f"{label}: {what}"]} if not probe.ok else {"rejected": {label: what}}
+        )
+        if label == "ranks differ":
+            fit.set("rejects_rank_mismatch", raised[label], **evidence)
+    empty = raised["empty signal"] and raised["empty kernel"]
+    support = [f"{label}: {'raised' if r else 'returned'}" for label, r in raised.items()]
+    fit.set("rejects_empty", empty, support=support[:2])
+    fit.set("rejects_invalid", empty and raised["ranks differ"], support=support)
 
 
 # ------------------------------------------------------------------ stage 9: inf and NaN

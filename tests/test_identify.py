@@ -33,13 +33,15 @@ ALWAYS_OBSERVED = {
     "result_dtype",
     "needs_n_ge_k",
     "needs_one_larger",
-    "rejects_invalid",
+    "rejects_empty",
+    "rejects_rank_mismatch",
+    "needs_odd_k",
     "nonfinite",
     "method",
     "accumulation",
 }
 #: Fields identify never observes, stated as such (never faked).
-NEVER_OBSERVED = {"function", "max_size"}
+NEVER_OBSERVED = {"function", "max_size", "fft_above"}
 
 BACKENDS = {
     "numpy": None,
@@ -146,7 +148,7 @@ def test_cli_identifies_numpy_convolve_through_the_worker(tmp_path: Path) -> Non
     data = json.loads(out.stdout)
     assert data["flips"] is True and data["modes"] == ["full", "valid", "same"]
     assert data["same_alignment"] == "numpy-convolve" and data["result_dtype"] == "promote"
-    assert data["integer_overflow"] == "wrap" and data["rejects_invalid"] is True
+    assert data["integer_overflow"] == "wrap" and data["rejects_empty"] is True
 
 
 def test_cli_identifies_a_wrapped_ndimage_correlate1d(tmp_path: Path) -> None:
@@ -156,7 +158,7 @@ def test_cli_identifies_a_wrapped_ndimage_correlate1d(tmp_path: Path) -> None:
     text = out.stdout
     assert "plain.correlate1d," in text and "flips=False" in text
     assert "modes=('same',)" in text and "same_alignment='lower'" in text
-    assert "accumulation='float64'" in text and "rejects_invalid=False" in text
+    assert "accumulation='float64'" in text and "rejects_empty=False" in text
     # int64 goes through float64 sums: identify leaves it out of the declared dtypes
     assert "dtypes=('float32', 'float64')" in text
 
