@@ -1,4 +1,4 @@
-"""The ``convspec`` command: ``convspec check BACKEND`` and ``convspec backends``.
+"""The ``convspec`` command: ``check BACKEND``, ``backends`` and ``identify MODULE:CALLABLE``.
 
 Exit status of ``check``: 0 when the backend conforms to its declaration, 1 when it does
 not, 2 on usage errors (unknown or unavailable backend, bad options: one line on stderr,
@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 __all__ = ["main"]
 
@@ -92,7 +92,78 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     commands.add_parser("backends", help="list installed backends and why others are unavailable")
+    _identify_parser(commands)
     return parser
+
+
+def _identify_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .identify_fit import DEFAULT_DTYPES
+
+    identify = commands.add_parser(
+        "identify",
+        help="probe an undeclared function f(a, v, mode) and print the declaration it fits",
+        description=(
+            "Probe MODULE:CALLABLE, a function f(a, v, mode), with flip-discriminating inputs "
+            "and print what it computes as a ready-to-paste Operation(...). A backend name or "
+            "module:attribute naming a Backend identifies each of its operations instead. "
+            "Exit status: 0 when a declaration states everything observed, 1 when some "
+            "behaviour is not declarable, 2 on usage errors."
+        ),
+    )
+    identify.add_argument("target", help="MODULE:CALLABLE, or a backend name / module:attribute")
+    identify.add_argument("--operation", help="with a backend: identify only this operation")
+    identify.add_argument("--json", action="store_true", help="print one JSON object per function")
+    identify.add_argument(
+        "--dtypes",
+        default=",".join(DEFAULT_DTYPES),
+        help="comma-separated dtypes to try (default: %(default)s)",
+    )
+    identify.add_argument("--timeout", type=float, default=10.0, help="seconds per call")
+    identify.add_argument("--seed", type=int, default=0, help="seed of the random operands")
+    identify.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call the function in this process (faster; no timeout or crash protection)",
+    )
+
+
+def _identify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import json
+
+    import numpy as np
+
+    from .identify import run_identify
+    from .identify_probe import resolve_target
+    from .registry import BackendUnavailable
+
+    dtypes = tuple(d.strip() for d in args.dtypes.split(",") if d.strip())
+    for name in dtypes:
+        try:
+            np.dtype(name)
+        except TypeError:
+            parser.error(f"--dtypes: {name!r} is not a numpy dtype name")
+    if not dtypes:
+        parser.error("--dtypes: expected at least one dtype name")
+    if args.timeout <= 0:
+        parser.error(f"--timeout must be positive; got {args.timeout}")
+    try:
+        targets = resolve_target(args.target, args.operation)
+    except BackendUnavailable as error:
+        print(f"convspec: backend unavailable: {error}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, ImportError, AttributeError) as error:
+        print(f"convspec: identify: {error}", file=sys.stderr)
+        return 2
+    declarable = True
+    isolation: Literal["process", "none"] = "none" if args.in_process else "process"
+    for target in targets:
+        found = run_identify(target, dtypes, isolation, args.timeout, args.seed)
+        declarable = declarable and found.declarable
+        if args.json:
+            print(json.dumps(found.to_json()), flush=True)
+        else:
+            print(found.render(), flush=True)
+    return 0 if declarable else 1
 
 
 def _backends() -> int:
@@ -253,6 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "backends":
         return _backends()
+    if args.command == "identify":
+        return _identify(args, parser)
     return _check(args, parser)
 
 

@@ -1,0 +1,284 @@
+"""``convspec identify``: what does an undeclared function compute?
+
+Three stages, one module each: :mod:`.identify_probe` calls the function safely (the
+suite's isolation worker), :mod:`.identify_fit` fits a declaration field by field to what
+it returned, and :mod:`.identify_render` prints it as a ready-to-paste
+:class:`~convspec.conformance.Operation` or as JSON.  This module runs the three and
+compares a finding with a written declaration (:func:`compare`), which is how the survey
+says whether a bundled backend declares what it computes::
+
+    from convspec.conformance.identify import identify
+    found = identify("numpy:convolve")     # any f(a, v, mode)
+    print(found.render())                  # Operation(numpy.convolve, flips=True, ...)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from .backend import Operation
+from .conventions import declared_result_dtype, same_window
+from .identify_fit import DEFAULT_DTYPES, WINDOW_GRID, Finding, fit
+from .identify_probe import Prober, Target, resolve_target
+from .isolation import InProcess, Isolated
+from .tolerance import declared_accuracy
+
+__all__ = ["DEFAULT_DTYPES", "Comparison", "Identification", "compare", "identify", "identify_all"]
+
+#: Operation fields identify does not probe, and why.
+NOT_PROBED = {
+    "function": "the function itself, not a convention",
+    "max_size": "the largest operand a function accepts is not searched for",
+    "fft_above": "a switch to an FFT above some kernel size is not searched for",
+}
+
+
+@dataclass
+class Identification:
+    """What one function computes, as the fields of the declaration it would write."""
+
+    target: Target
+    findings: dict[str, Finding]
+    #: Behaviour no declaration can express, each with the diagnosis that names it.
+    problems: list[str]
+    calls: int
+    seconds: float
+    stage_calls: dict[str, int]
+    dtypes_tried: tuple[str, ...]
+    #: The function itself (for :meth:`operation`).
+    function: Any = None
+
+    @property
+    def declarable(self) -> bool:
+        """Whether an :class:`Operation` states everything that was observed."""
+        return not self.problems
+
+    def unobserved(self) -> dict[str, str]:
+        """Every Operation field identify leaves at its default, with the reason."""
+        out = {}
+        for f in dataclasses.fields(Operation):
+            if f.name in NOT_PROBED:
+                out[f.name] = NOT_PROBED[f.name]
+            elif f.name not in self.findings:
+                out[f.name] = "not probed by identify"
+            elif not self.findings[f.name].observed:
+                finding = self.findings[f.name]
+                out[f.name] = finding.support[0] if finding.support else "not observable"
+        return out
+
+    def fields(self) -> dict[str, Any]:
+        """The observed field values by name (what the declaration states)."""
+        return {n: f.value for n, f in self.findings.items() if f.observed}
+
+    def operation(self) -> Operation:
+        """The fitted declaration as an :class:`Operation` (unobserved fields at defaults)."""
+        known = {f.name for f in dataclasses.fields(Operation)}
+        values = {n: v for n, v in self.fields().items() if n in known}
+        values.setdefault("flips", True)
+        return Operation(self.function, **values)
+
+    def render(self) -> str:
+        """Python source constructing the declaration (:func:`.identify_render.python`)."""
+        from .identify_render import python
+
+        return python(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """Operation field names as keys, plus ``evidence`` (:func:`.identify_render.to_json`)."""
+        from .identify_render import to_json
+
+        return to_json(self)
+
+
+def _runner(target: Target, isolation: str, timeout: float) -> Isolated | InProcess:
+    if isolation == "process":
+        return Isolated(target.reference, timeout)
+    return InProcess(target.local_backend())
+
+
+def run_identify(
+    target: Target,
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    isolation: Literal["process", "none"] = "process",
+    timeout: float = 10.0,
+    seed: int = 0,
+) -> Identification:
+    """Probe and fit one resolved target."""
+    started = time.perf_counter()
+    runner = _runner(target, isolation, timeout)
+    prober = Prober(runner, target.operation)
+    try:
+        state = fit(prober, tuple(dtypes), seed)
+    finally:
+        runner.close()
+    return Identification(
+        target,
+        state.findings,
+        state.problems,
+        prober.calls,
+        time.perf_counter() - started,
+        state.stage_calls,
+        tuple(dtypes),
+        target.load_function(),
+    )
+
+
+def identify(
+    target: str,
+    operation: str | None = None,
+    *,
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    isolation: Literal["process", "none"] = "process",
+    timeout: float = 10.0,
+    seed: int = 0,
+) -> Identification:
+    """Identify one function: ``module:callable`` taking ``(a, v, mode)``, or one operation of
+    a backend (``target`` a backend name or ``module:attribute``, ``operation`` its name).
+
+    ``dtypes``: the dtypes to try.  ``isolation="process"`` (default) calls the function in
+    a worker process with ``timeout`` seconds per call, so a crash or hang is recorded
+    instead of stopping identify.
+    """
+    targets = resolve_target(target, operation)
+    if len(targets) != 1:
+        names = ", ".join(t.operation for t in targets)
+        raise ValueError(
+            f"argument 'operation': backend {target!r} has several operations ({names}); "
+            "name one, or use identify_all()"
+        )
+    return run_identify(targets[0], dtypes, isolation, timeout, seed)
+
+
+def identify_all(
+    target: str,
+    *,
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    isolation: Literal["process", "none"] = "process",
+    timeout: float = 10.0,
+    seed: int = 0,
+) -> list[Identification]:
+    """:func:`identify` every operation ``target`` names (one, for a plain callable)."""
+    return [run_identify(t, dtypes, isolation, timeout, seed) for t in resolve_target(target, None)]
+
+
+# ------------------------------------------------------------------ comparing
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One field: declared beside found; ``match`` None where identify cannot observe it."""
+
+    field: str
+    declared: str
+    found: str
+    match: bool | None
+    note: str = ""
+
+
+def _name(value: Any) -> str:
+    if callable(value):
+        return getattr(value, "__name__", "callable")
+    return repr(value)
+
+
+def _float_results(op: Operation) -> list[np.dtype[Any]]:
+    out = []
+    for d in op.dtypes:
+        result = declared_result_dtype(op, d, d)
+        if result.kind in "fc" and result not in out:
+            out.append(result)
+    return out
+
+
+def compare(declared: Operation, found: Identification) -> list[Comparison]:
+    """Field by field: does ``declared`` state what identify found?
+
+    Fields are compared by what they mean, not how they are spelled: the conjugation with
+    the spec's default filled in, the 'same' alignment by its windows on the grid, the
+    result dtype rule on every declared dtype pair, the accuracy by the class it gives
+    each declared float result dtype.
+    """
+    got = found.operation()
+    unobserved = found.unobserved()
+    out = []
+    for f in dataclasses.fields(Operation):
+        name = f.name
+        if name in unobserved:
+            note = unobserved[name]
+            out.append(Comparison(name, _name(getattr(declared, name)), "-", None, note))
+            continue
+        out.append(_compare_field(name, declared, got))
+    return out
+
+
+def _compare_field(name: str, declared: Operation, got: Operation) -> Comparison:
+    d_value, g_value = getattr(declared, name), getattr(got, name)
+    shown = (_name(d_value), _name(g_value))
+    if name == "rejects_invalid":  # the default of the two fields below, compared there
+        note = "compared as rejects_empty and rejects_rank_mismatch"
+        return Comparison(name, *shown, None, note)
+    if name in ("needs_odd_k",):
+        return Comparison(name, *shown, set(d_value) & set(declared.modes) == set(g_value))
+    if name == "conjugates":
+        return Comparison(
+            name, declared.conjugation, got.conjugation, declared.conjugation == got.conjugation
+        )
+    if name in ("modes", "dtypes", "needs_one_larger"):
+        return Comparison(name, *shown, set(d_value) == set(g_value))
+    if name == "needs_n_ge_k":
+        d_set = set(d_value) & set(declared.modes)
+        return Comparison(name, *shown, d_set == set(g_value) & set(got.modes))
+    if name == "same_alignment":
+        if "same" not in declared.modes:
+            return Comparison(name, *shown, None, "no 'same' mode declared")
+        pairs = [nk for nk in WINDOW_GRID if nk[1] <= nk[0] or "same" not in declared.needs_n_ge_k]
+        wrong = [nk for nk in pairs if same_window(declared, *nk) != same_window(got, *nk)]
+        note = (
+            f"differs at (N, K) = {wrong[0]}" if wrong else f"same windows on {len(pairs)} (N, K)"
+        )
+        return Comparison(name, *shown, not wrong, note)
+    if name == "result_dtype":
+        dtype_pairs = [(d, d) for d in declared.dtypes]
+        if declared.mixed_dtypes:
+            dtype_pairs += [(d, e) for d in declared.dtypes for e in declared.dtypes if d != e]
+        differ: list[tuple[str, str]] = []
+        for pair in dtype_pairs:
+            try:
+                if declared_result_dtype(declared, *pair) != declared_result_dtype(got, *pair):
+                    differ.append(pair)
+            except KeyError:
+                differ.append(pair)
+        note = f"differs for {differ[0]}" if differ else f"same on {len(dtype_pairs)} pairs"
+        return Comparison(name, *shown, not differ, note)
+    if name in ("method", "accumulation", "accuracy", "complex_products"):
+        return _compare_accuracy(name, declared, got, shown)
+    results = [declared_result_dtype(declared, d, d) for d in declared.dtypes]
+    if name == "integer_overflow" and not any(r.kind in "iu" for r in results):
+        return Comparison(name, *shown, None, "no integer results declared")
+    return Comparison(name, *shown, d_value == g_value)
+
+
+def _compare_accuracy(
+    name: str, declared: Operation, got: Operation, shown: tuple[str, str]
+) -> Comparison:
+    results = _float_results(declared)
+    if not results:
+        return Comparison(name, *shown, None, "no float results declared")
+    if name == "complex_products":
+        if not any(r.kind == "c" for r in results) or declared.method != "direct":
+            return Comparison(name, *shown, None, "no direct complex results declared")
+        return Comparison(name, *shown, declared.complex_products == got.complex_products)
+    wrong = []
+    for result in results:
+        d_acc, g_acc = declared_accuracy(declared, result), declared_accuracy(got, result)
+        same = (d_acc.method, d_acc.precision) == (g_acc.method, g_acc.precision)
+        if not same:
+            wrong.append(f"{result}: declared {d_acc.describe()}, found {g_acc.describe()}")
+    note = wrong[0] if wrong else f"same class for {', '.join(r.name for r in results)}"
+    return Comparison(name, *shown, not wrong, note)

@@ -1,0 +1,234 @@
+"""Identify, stage 1: calling an undeclared function safely and remembering what it did.
+
+``convspec identify`` knows nothing about the function it probes, so every call goes
+through the suite's isolation worker (:mod:`convspec.conformance.isolation`): a function
+that raises, hangs or kills its interpreter is recorded, never fatal.  The worker loads
+backends by name; a plain callable ``module:function`` is named to it through
+:func:`wrapped_reference`, which this module resolves back into a one-operation backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .backend import Array, Backend, Operation
+from .cases import Call
+from .isolation import InProcess, Isolated, Outcome
+from .registry import load
+
+__all__ = ["OPERATION", "Probe", "Prober", "Target", "resolve_target", "wrapped_reference"]
+
+#: The operation name a wrapped plain callable gets.
+OPERATION = "f"
+_PREFIX = "wrapped_"
+
+
+def wrapped_reference(target: str) -> str:
+    """A ``module:attribute`` reference the worker resolves to a backend wrapping ``target``.
+
+    ``target`` is ``module:callable``; the attribute encodes it in hexadecimal, so any
+    module and attribute path survives the registry's ``module:attribute`` syntax.
+    """
+    return f"{__name__}:{_PREFIX}{target.encode().hex()}"
+
+
+def _callable_at(target: str) -> Callable[..., Any]:
+    module_name, _, attribute = target.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise TypeError(f"{target!r} is a {type(obj).__name__}, not a callable")
+    return obj  # type: ignore[no-any-return]
+
+
+def wrap(function: Callable[..., Any], name: str) -> Backend:
+    """A backend with one operation, :data:`OPERATION`, calling ``function(a, v, mode)``."""
+    return Backend(name=name, version="", operations={OPERATION: Operation(function, flips=True)})
+
+
+def __getattr__(name: str) -> Callable[[], Backend]:
+    """Resolve :func:`wrapped_reference` attributes (PEP 562) to a backend factory."""
+    if not name.startswith(_PREFIX):
+        raise AttributeError(name)
+    target = bytes.fromhex(name[len(_PREFIX) :]).decode()
+    return lambda: wrap(_callable_at(target), target)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What identify probes: a reference the worker loads and the operation to call."""
+
+    #: What the user named (``module:callable``, a backend name, or a backend operation).
+    name: str
+    reference: str
+    operation: str
+    #: Python source that evaluates to the function, for the rendered declaration.
+    source: str
+    imports: tuple[str, ...]
+    #: For a plain callable: its ``module:callable`` (None for a backend operation).
+    function: str | None = None
+
+    def load_function(self) -> Callable[..., Any]:
+        """The function itself, imported in this process."""
+        if self.function is not None:
+            return _callable_at(self.function)
+        return load(self.reference).operations[self.operation].function
+
+    def local_backend(self) -> Backend:
+        """A backend holding the function, for in-process calls."""
+        if self.function is not None:
+            return wrap(_callable_at(self.function), self.function)
+        return load(self.reference)
+
+
+def resolve_target(target: str, operation: str | None = None) -> list[Target]:
+    """The functions ``target`` names: a ``module:callable`` or every (or one) operation of a
+    backend (an installed name or ``module:attribute`` naming a :class:`Backend`).
+    """
+    if ":" in target and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as the registry does for module:attribute
+    if ":" in target and not _is_backend(target):
+        if operation is not None:
+            raise ValueError(
+                f"argument 'operation': {target!r} names a function, not a backend; "
+                f"got {operation!r}"
+            )
+        module_name, _, attribute = target.partition(":")
+        _callable_at(target)  # a clear error here, not in the worker
+        return [
+            Target(
+                target,
+                wrapped_reference(target),
+                OPERATION,
+                f"{module_name}.{attribute}",
+                (f"import {module_name}",),
+                target,
+            )
+        ]
+    backend = load(target)
+    names = list(backend.operations) if operation is None else [operation]
+    for name in names:
+        if name not in backend.operations:
+            known = ", ".join(backend.operations)
+            raise ValueError(
+                f"argument 'operation': backend {target!r} has no operation {name!r} "
+                f"(it has {known})"
+            )
+    return [
+        Target(
+            f"{target} {name}",
+            target,
+            name,
+            f"load_backend({target!r}).operations[{name!r}].function",
+            ("from convspec.conformance import load_backend",),
+        )
+        for name in names
+    ]
+
+
+def _is_backend(target: str) -> bool:
+    try:
+        obj: Any = _callable_at(target)
+    except (ImportError, AttributeError, TypeError):
+        return True  # let the registry say what is wrong with it
+    return isinstance(obj, Backend) or (not _takes_arguments(obj))
+
+
+def _takes_arguments(obj: Callable[..., Any]) -> bool:
+    import inspect
+
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return True
+    required = [
+        p
+        for p in signature.parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return bool(required) or any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values())
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One call identify made and what came of it."""
+
+    a: Array
+    v: Array
+    mode: str
+    outcome: Outcome
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.status == "ok"
+
+    @property
+    def value(self) -> Array:
+        assert self.outcome.value is not None
+        return self.outcome.value
+
+    def describe(self) -> str:
+        return Call(OPERATION, self.a, self.v, self.mode).describe().replace(f"{OPERATION}(", "f(")
+
+
+@dataclass
+class Prober:
+    """Calls one operation through an isolation runner; counts and caches the calls."""
+
+    runner: Isolated | InProcess
+    operation: str
+    calls: int = 0
+    #: Modes in which a call hung or died, with that outcome.
+    broken: dict[str, Outcome] = field(default_factory=dict)
+    _cache: dict[tuple[Any, ...], Outcome] = field(default_factory=dict)
+
+    @staticmethod
+    def _key(a: Array, v: Array, mode: str) -> tuple[Any, ...]:
+        return (a.dtype.str, a.shape, a.tobytes(), v.dtype.str, v.shape, v.tobytes(), mode)
+
+    def run(self, requests: Sequence[tuple[Array, Array, str]]) -> list[Probe]:
+        """One :class:`Probe` per ``(a, v, mode)``, in order, sent in batches.
+
+        A mode whose call hung or killed the interpreter is not called again: its later
+        requests get the first such outcome, so one hanging mode costs one timeout.
+        """
+        pending: list[tuple[Array, Array, str]] = []
+        keys: set[tuple[Any, ...]] = set()
+        for a, v, mode in requests:
+            key = self._key(a, v, mode)
+            if key not in self._cache and key not in keys:
+                keys.add(key)
+                pending.append((a, v, mode))
+        while pending:
+            pending = [r for r in pending if not self._skip_broken(*r)]
+            calls = [Call(self.operation, np.array(a), np.array(v), m) for a, v, m in pending]
+            outcomes = self.runner.run(calls)
+            done = 0
+            for (a, v, mode), outcome in zip(pending, outcomes, strict=False):  # stops early
+                self._cache[self._key(a, v, mode)] = outcome
+                self.calls += 1
+                done += 1
+                if outcome.status in ("timeout", "died"):
+                    self.broken.setdefault(mode, outcome)
+                    break
+            pending = pending[done:]
+        return [Probe(a, v, mode, self._cache[self._key(a, v, mode)]) for a, v, mode in requests]
+
+    def _skip_broken(self, a: Array, v: Array, mode: str) -> bool:
+        if mode not in self.broken:
+            return False
+        first = self.broken[mode]
+        message = f"not called: an earlier call in mode {mode!r}: {first.message}"
+        self._cache[self._key(a, v, mode)] = Outcome(first.status, None, message, "", 0.0)
+        return True
+
+    def one(self, a: Array, v: Array, mode: str) -> Probe:
+        return self.run([(a, v, mode)])[0]

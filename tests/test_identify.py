@@ -1,0 +1,235 @@
+"""``convspec identify`` rediscovers what functions compute, from nothing but calls.
+
+Every bundled backend's declaration is compared field by field with what identify finds
+(:func:`compare`); plain functions and the deliberately broken backends of
+``convspec.conformance.mutants`` are identified as what they really compute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from convspec.conformance import Operation
+from convspec.conformance.identify import compare, identify
+from convspec.conformance.identify_fit import window_formula
+from convspec.conformance.registry import load
+
+#: Fields whose value identify must always observe on a bundled backend.
+ALWAYS_OBSERVED = {
+    "flips",
+    "conjugates",
+    "ranks",
+    "modes",
+    "dtypes",
+    "mixed_dtypes",
+    "lag_order",
+    "result_dtype",
+    "needs_n_ge_k",
+    "needs_one_larger",
+    "rejects_empty",
+    "rejects_rank_mismatch",
+    "needs_odd_k",
+    "nonfinite",
+    "method",
+    "accumulation",
+}
+#: Fields identify never observes, stated as such (never faked).
+NEVER_OBSERVED = {"function", "max_size", "fft_above"}
+
+BACKENDS = {
+    "numpy": None,
+    "scipy-signal": "scipy",
+    "scipy-signal-fft": "scipy",
+    "scipy-ndimage": "scipy",
+    "torch": "torch",
+}
+#: jax compiles every new shape and dtype: fewer dtypes (one of each kind) keep it fast.
+JAX_DTYPES = ("float64", "complex128", "int32")
+
+
+def _operations(name: str) -> list[tuple[str, Operation]]:
+    extra = BACKENDS.get(name)
+    if extra:
+        pytest.importorskip(extra)
+    return list(load(name).operations.items())
+
+
+def _assert_rediscovered(name: str, op_name: str, declared: Operation, **options: object) -> None:
+    found = identify(name, op_name, isolation="none", **options)  # type: ignore[arg-type]
+    assert found.declarable, found.problems
+    comparisons = {c.field: c for c in compare(declared, found)}
+    assert set(comparisons) == {f.name for f in dataclasses.fields(Operation)}
+    wrong = [c for c in comparisons.values() if c.match is False]
+    assert not wrong, f"{name} {op_name}: {wrong}"
+    observed = set(ALWAYS_OBSERVED)
+    if not any(d.startswith("complex") for d in declared.dtypes):
+        observed.discard("conjugates")  # nothing to conjugate: stated, not guessed
+        assert "no complex dtype" in comparisons["conjugates"].note
+    for field in observed:
+        assert comparisons[field].match is True, comparisons[field]
+    for field in NEVER_OBSERVED:
+        assert comparisons[field].match is None and comparisons[field].note
+    for comparison in comparisons.values():
+        if comparison.match is None:
+            assert comparison.note, f"{comparison.field}: unobserved without a reason"
+
+
+@pytest.mark.parametrize("name", list(BACKENDS))
+def test_identify_rediscovers_every_bundled_declaration(name: str) -> None:
+    for op_name, declared in _operations(name):
+        _assert_rediscovered(name, op_name, declared, dtypes=declared.dtypes)
+
+
+def test_identify_rediscovers_jax_with_few_dtypes() -> None:
+    pytest.importorskip("jax")
+    for op_name in ("numpy.correlate", "scipy.signal.convolve"):
+        declared = load("jax").operations[op_name]
+        # The declaration restricted to the dtypes tried: jax compiles per dtype and shape.
+        restricted = dataclasses.replace(declared, dtypes=JAX_DTYPES)
+        _assert_rediscovered("jax", op_name, restricted, dtypes=JAX_DTYPES)
+
+
+def test_rendered_declaration_runs_and_builds_what_was_found() -> None:
+    found = identify("numpy:correlate", isolation="none", dtypes=("float64", "int8", "complex128"))
+    namespace: dict[str, object] = {}
+    exec(found.render(), namespace)
+    built = namespace["operation"]
+    assert isinstance(built, Operation)
+    assert built == found.operation()
+    assert built.flips is False and built.conjugates == "second"
+    assert built.same_alignment == "numpy-correlate"
+
+
+def test_json_keys_are_the_operation_fields_and_evidence() -> None:
+    found = identify("numpy:convolve", isolation="none", dtypes=("float64", "float32"))
+    data = json.loads(json.dumps(found.to_json()))
+    assert set(data) == {f.name for f in dataclasses.fields(Operation)} | {"evidence"}
+    assert data["max_size"] is None and "max_size" in data["evidence"]["unobserved"]
+    assert data["evidence"]["calls"] == found.calls > 0
+    rejected = data["evidence"]["fields"]["flips"]["rejected"]
+    assert "outside the bound" in rejected["correlation"]
+
+
+PLAIN = textwrap.dedent(
+    """
+    import numpy as np
+    import scipy.ndimage
+
+    def np_convolve(a, v, mode):
+        return np.convolve(a, v, mode)
+
+    def correlate1d(a, v, mode):
+        return scipy.ndimage.correlate1d(a, v, mode="constant")
+
+    def moving(a, v, mode):  # 'same' centred the other way round: not a named alignment
+        full = np.convolve(a, v)
+        start = len(v) - 1 - (len(v) - 1) // 2 if len(v) <= len(a) else 0
+        return full[start : start + len(a)] if mode == "same" else np.convolve(a, v, mode)
+    """
+)
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "plain.py").write_text(PLAIN)
+    command = [sys.executable, "-m", "convspec.conformance", "identify", *args]
+    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+
+def test_cli_identifies_numpy_convolve_through_the_worker(tmp_path: Path) -> None:
+    out = _cli(tmp_path, "numpy:convolve", "--json", "--dtypes", "float64,int8,complex128")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["flips"] is True and data["modes"] == ["full", "valid", "same"]
+    assert data["same_alignment"] == "numpy-convolve" and data["result_dtype"] == "promote"
+    assert data["integer_overflow"] == "wrap" and data["rejects_empty"] is True
+
+
+def test_cli_identifies_a_wrapped_ndimage_correlate1d(tmp_path: Path) -> None:
+    pytest.importorskip("scipy")
+    out = _cli(tmp_path, "plain:correlate1d", "--dtypes", "float32,float64,int64")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "plain.correlate1d," in text and "flips=False" in text
+    assert "modes=('same',)" in text and "same_alignment='lower'" in text
+    assert "accumulation='float64'" in text and "rejects_empty=False" in text
+    # int64 goes through float64 sums: identify leaves it out of the declared dtypes
+    assert "dtypes=('float32', 'float64')" in text
+
+
+def test_a_window_no_name_fits_becomes_a_formula(tmp_path: Path) -> None:
+    out = _cli(tmp_path, "plain:moving", "--json", "--dtypes", "float64")
+    data = json.loads(out.stdout)
+    assert data["same_alignment"].startswith("lambda n, k:"), data["same_alignment"]
+    window = eval(data["same_alignment"])
+    assert window(7, 4) == (3 - 1, 7)  # K - 1 - (K - 1) // 2 for K = 4
+    assert data["needs_n_ge_k"] == []
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert _cli(tmp_path, "plain:nothing_here").returncode == 2
+    assert _cli(tmp_path, "numpy:convolve", "--dtypes", "float99").returncode == 2
+
+
+def test_window_formula_is_piecewise_when_it_must_be() -> None:
+    table = {
+        (n, k): ((k - 1) // 2 if k <= n else n // 2, max(n, k))
+        for n, k in [(5, 2), (8, 3), (2, 5), (3, 6)]
+    }
+    assert window_formula(table) == "lambda n, k: ((k - 1) // 2 if k <= n else n // 2, max(n, k))"
+
+
+MUTANTS = "convspec.conformance.mutants:"
+
+
+@pytest.mark.parametrize(
+    ("mutant", "field", "value"),
+    [
+        ("CORRELATES", "flips", False),
+        ("CONJUGATES_FIRST", "conjugates", "first"),
+        ("UPPER_DECLARED_LOWER", "same_alignment", "upper"),
+        ("WRONG_SHAPE", "modes", ("full",)),
+        ("WRAPS", "result_dtype", "promote"),  # declares exact int64, wraps in int8
+        ("FLOAT16_SUMS", "accumulation", "float16"),
+    ],
+)
+def test_identify_says_what_a_mutant_really_computes(
+    mutant: str, field: str, value: object
+) -> None:
+    dtypes = (
+        ("float32", "int8") if mutant in ("WRAPS", "FLOAT16_SUMS") else ("float64", "complex128")
+    )
+    found = identify(MUTANTS + mutant, isolation="none", dtypes=dtypes)
+    declared = load(MUTANTS + mutant).operations
+    assert found.fields()[field] == value
+    assert getattr(next(iter(declared.values())), field) != value  # the mutant's lie
+
+
+def test_hanging_and_dying_modes_are_left_out_at_one_timeout_each() -> None:
+    hangs = identify(MUTANTS + "HANGS", dtypes=("float64",), timeout=2)
+    assert hangs.fields()["modes"] == ("full", "valid")
+    assert "timeout" in hangs.findings["modes"].rejected["same"]
+    exits = identify(MUTANTS + "EXITS", dtypes=("float64",), timeout=5)
+    assert exits.fields()["modes"] == ("full", "same")
+    assert "ended its interpreter" in exits.findings["modes"].rejected["valid"]
+
+
+@pytest.mark.parametrize(
+    ("mutant", "words"),
+    [
+        ("TRANSPOSES", "transposes the kernel"),
+        ("RAISES", "RuntimeError: backend failure"),
+        ("RETURNS_NAN", "neither a convolution nor a cross-correlation fits"),
+    ],
+)
+def test_undeclarable_behaviour_is_reported(mutant: str, words: str) -> None:
+    found = identify(MUTANTS + mutant, isolation="none", dtypes=("float64",))
+    assert not found.declarable
+    assert any(words in p for p in found.problems), found.problems
+    assert "NOT DECLARABLE" in found.render()
