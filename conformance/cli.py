@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from convspec import port_cli
+
 __all__ = ["main"]
 
 #: Exit status of a run that judged no failure but did not run every case.
@@ -93,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     commands.add_parser("backends", help="list installed backends and why others are unavailable")
     _identify_parser(commands)
+    port_cli.add_parser(commands)
     return parser
 
 
@@ -326,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backends()
     if args.command == "identify":
         return _identify(args, parser)
+    if args.command == "port":
+        return port_cli.run(args)
     return _check(args, parser)
 
 

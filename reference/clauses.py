@@ -84,6 +84,9 @@ CLAUSES: dict[str, str] = {
     "BOUND-8": "An origin or anchor shifts the same window",
     "BOUND-9": "Scaled correlation with a maximum lag (xcorr)",
     "BOUND-10": "Kernel normalisation divides by the sum of the kernel",
+    # spec/frameworks.md
+    "FRAME-1": "A convention is a relabeling, a flip and a padding vocabulary",
+    "FRAME-2": "Named rules at stride above 1 pad by the input size",
 }
 
 

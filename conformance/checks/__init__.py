@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (imported to register their checks)
     complex,
     convolution,
     correlation,
+    frameworks,
     layers,
     modes,
     ndim,

@@ -163,15 +163,16 @@ def impulse_response(ctx: LayerContext) -> Produces:
                 yield from ctx.cases_if_fit(clauses, label, x, w, params)
 
 
-@check("LAYER-1", "LAYER-2", "LAYER-11", applies_to="layer")
+@check("LAYER-1", "LAYER-2", "LAYER-11", "FRAME-1", applies_to="layer")
 def channels_and_layout(ctx: LayerContext) -> Produces:
     """Several channels, every axis of its own length: channel and spatial axes stay apart.
 
     Batch 2, 3 input and 5 output channels (4 and 6 transposed), spatial lengths and kernel
     lengths all different from each other and from the channel counts, so that a layout read
-    wrongly, an exchanged channel and spatial axis or a channel pair mixed up shows.
+    wrongly, an exchanged channel and spatial axis or a channel pair mixed up shows.  The
+    declared layouts and flip are the backend's framework convention (FRAME-1).
     """
-    clauses = ("LAYER-1", "LAYER-2", "LAYER-11")
+    clauses = ("LAYER-1", "LAYER-2", "LAYER-11", "FRAME-1")
     for dtype in ctx.op.dtypes if ctx.full else (ctx.dtype(),):
         for rank in ctx.ranks():
             spatial = _lengths(rank, (9, 8, 7))[:rank]
