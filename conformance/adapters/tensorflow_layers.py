@@ -35,7 +35,7 @@ def _transposed_length(n: int, k: int, s: int, padding: Any, axis: int, extra: i
     """The spec's transposed output length (LAYER-8): the ``output_shape`` TF needs."""
     if padding == "valid":
         return (n - 1) * s + k + extra
-    before, after = padding[axis]
+    before, after = (int(p) for p in padding[axis])
     return (n - 1) * s - before - after + k + extra
 
 
