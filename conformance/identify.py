@@ -221,7 +221,13 @@ def compare(declared: Operation, found: Identification) -> list[Comparison]:
     """
     unobserved = found.unobserved()
     beyond = beyond_zero_padding(declared)
-    got = found.operation() if found.declarable else None
+    problems = list(found.problems)
+    got = None
+    if found.declarable:
+        try:
+            got = found.operation()
+        except ValueError as error:  # e.g. no dtype gave the fitted values
+            problems.append(f"the fitted fields build no Operation: {error}")
     out = []
     for f in dataclasses.fields(Operation):
         name = f.name
@@ -232,10 +238,8 @@ def compare(declared: Operation, found: Identification) -> list[Comparison]:
                 note += f"; declared {declared_text}, so the fields identify probes may differ"
             out.append(Comparison(name, declared_text, "-", None, note))
         elif got is None:
-            problems = "; ".join(found.problems) or "no problem recorded"
-            out.append(
-                Comparison(name, declared_text, "-", False, f"identify found none: {problems}")
-            )
+            why = "; ".join(problems) or "no problem recorded"
+            out.append(Comparison(name, declared_text, "-", False, f"identify found none: {why}"))
         else:
             out.append(_compare_field(name, declared, got))
     return out

@@ -300,6 +300,12 @@ def fit_acceptance(fit: Fit) -> bool:
             ranks.append(r)
         else:
             rejected[f"rank {r}"] = failure(probes[0], fit.operation())
+    if not ranks:
+        # Accepted one probe but none of the rank probes (shapes of every axis > 1).
+        fit.problems.append(
+            "accepts no rank probe: " + "; ".join(f"{k}: {v}" for k, v in rejected.items())
+        )
+        return False
     fit.rank = min(ranks)
     value = None if tuple(ranks) == RANKS else tuple(ranks)
     support = [

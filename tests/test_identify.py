@@ -262,3 +262,37 @@ def test_undeclarable_behaviour_is_reported(mutant: str, words: str) -> None:
     assert not found.declarable
     assert any(words in p for p in found.problems), found.problems
     assert "NOT DECLARABLE" in found.render()
+
+
+def _survey_module() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "identify_survey.py"
+    spec = importlib.util.spec_from_file_location("identify_survey", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stored_identify_results_have_the_site_shape() -> None:
+    survey = _survey_module()
+    stored = sorted(survey.OUT.glob("*.json"))
+    assert {p.stem for p in stored} >= {"numpy", "scipy-signal", "scipy-ndimage"}
+    for path in stored:
+        data = json.loads(path.read_text())
+        survey.validate(data)
+        assert data["backend"] == path.stem
+    with pytest.raises(ValueError, match="contradicts"):
+        survey.validate(
+            {
+                "backend": "x",
+                "operations": {"f": {"matches": True, "differences": ["d"], "not_probed": []}},
+            }
+        )
+
+
+def test_stored_numpy_identify_results_agree_with_live_identify() -> None:
+    survey = _survey_module()
+    stored = json.loads((survey.OUT / "numpy.json").read_text())
+    assert survey.survey("numpy") == stored
