@@ -47,6 +47,7 @@ extensions = [
     "myst_parser",
     "sphinxcontrib.katex",
     "matplotlib.sphinxext.plot_directive",
+    "matplotlib.sphinxext.figmpl_directive",  # the srcset (2x images) of plot_srcset
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinxarg.ext",
@@ -104,6 +105,8 @@ plot_include_source = False
 plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 144)]
+# A 2x image for high-density screens, offered through the <img> srcset.
+plot_srcset = ["2x"]
 plot_rcparams = {"savefig.bbox": "tight"}
 plot_pre_code = "import numpy as np\nimport convspec\n"
 

@@ -1,6 +1,6 @@
 """Operands: finite arrays on an integer index box, and the types of their results.
 
-Spec chapter: ``spec/notation.md`` (clauses NOT-1 .. NOT-6).
+Spec chapter: ``spec/notation.md`` (clauses NOT-1 .. NOT-7).
 
 An operand is a finite array ``x`` of shape ``(N_0, ..., N_{d-1})``.  It is read as a
 function on the index box ``{0..N_0-1} x ... x {0..N_{d-1}-1}``, zero outside it (NOT-1).

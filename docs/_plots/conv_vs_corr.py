@@ -39,7 +39,9 @@ def side_by_side_figure() -> Figure:
     conv1, corr1 = (f(a1, KERNEL_1D, mode="same") for f in (convspec.convolve, convspec.correlate))
     conv2, corr2 = (f(a2, KERNEL_2D, mode="same") for f in (convspec.convolve, convspec.correlate))
 
-    fig, axes = plt.subplots(2, 4, figsize=(10, 4.6), layout="constrained")
+    # Two panels a row (1-D on top, 2-D below), so that the figure stays legible at phone width.
+    fig, grid = plt.subplots(4, 2, figsize=(5.6, 9.6), layout="constrained")
+    axes = np.array([list(grid[0:2].flat), list(grid[2:4].flat)], dtype=object)
     stems(axes[0, 0], list(range(len(a1))), a1.tolist(), SIGNAL)
     axes[0, 0].set_title("a: an impulse", fontsize=10, color=SIGNAL)
     stems(axes[0, 1], list(range(len(KERNEL_1D))), KERNEL_1D.tolist(), KERNEL)

@@ -32,7 +32,9 @@ def sobel_figure() -> Figure:
     limit = int(np.abs(np.concatenate([correlated.ravel(), convolved.ravel()])).max())
     norm = TwoSlopeNorm(vcenter=0, vmin=-2 * limit, vmax=2 * limit)  # muted: text stays legible
 
-    fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), layout="constrained")
+    # Two panels a row, so that the figure stays legible at phone width.
+    fig, grid = plt.subplots(2, 2, figsize=(5.6, 5.6), layout="constrained")
+    axes = list(grid.flat)
     axes[0].imshow(image, cmap="Greys", vmin=0, vmax=3)
     annotate_cells(axes[0], image)
     axes[0].set_title("image: an edge", fontsize=10, color=SIGNAL)

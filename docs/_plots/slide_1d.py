@@ -31,8 +31,9 @@ def operands_figure(a: Sequence[float], b: Sequence[float]) -> Figure:
         ("b[−m]: b reversed", range(-(len(b) - 1), 1), list(convspec.flip(np.asarray(b))), KERNEL),
         ("c[n] = (a ∗ b)[n]", range(len(c)), c.tolist(), RESULT),
     ]
-    fig, axes = plt.subplots(1, 4, figsize=(10, 2.4), sharey=True, layout="constrained")
-    for ax, (title, positions, values, color) in zip(axes, panels, strict=True):
+    # Two panels a row, so that the figure stays legible at phone width.
+    fig, grid = plt.subplots(2, 2, figsize=(5.6, 4.4), sharey=True, layout="constrained")
+    for ax, (title, positions, values, color) in zip(grid.flat, panels, strict=True):
         stems(ax, list(positions), list(values), color)
         ax.set_title(title, fontsize=10)
         ax.set_xticks(list(positions))
@@ -40,7 +41,7 @@ def operands_figure(a: Sequence[float], b: Sequence[float]) -> Figure:
     return fig
 
 
-def shifts_figure(a: Sequence[float], b: Sequence[float], columns: int = 2) -> Figure:
+def shifts_figure(a: Sequence[float], b: Sequence[float], columns: int = 1) -> Figure:
     """One panel per output index n: a[m] and b[n − m] side by side, and the sum c[n].
 
     The reversed kernel b[n − m] starts with b[0] under a[n] and extends to the left; the
@@ -54,7 +55,7 @@ def shifts_figure(a: Sequence[float], b: Sequence[float], columns: int = 2) -> F
     fig, axes = plt.subplots(
         rows,
         columns,
-        figsize=(4.6 * columns, 2.0 * rows),
+        figsize=(5.6 * columns, 2.0 * rows),
         sharex=True,
         sharey=True,
         layout="constrained",
