@@ -71,8 +71,16 @@ def backend() -> Backend:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no oneDNN banner per call
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already ran in this process: its pools are fixed
+        pass
+    threading = tf.config.threading
+    intra, inter = (
+        threading.get_intra_op_parallelism_threads(),
+        threading.get_inter_op_parallelism_threads(),
+    )
     forward = {1: tf.nn.conv1d, 2: tf.nn.conv2d, 3: tf.nn.conv3d}
     backward = {1: tf.nn.conv1d_transpose, 2: tf.nn.conv2d_transpose, 3: tf.nn.conv3d_transpose}
 
@@ -171,5 +179,5 @@ def backend() -> Backend:
             "when the kernel is at least 2 shorter than the stride (all the extra output at the "
             "end); see tests/test_layer_adapters.py.",
         ),
-        environment={"intra_op_threads": "1", "inter_op_threads": "1"},
+        environment={"intra_op_threads": str(intra), "inter_op_threads": str(inter)},
     )
