@@ -69,20 +69,20 @@ def run(
 ) -> RunResult:
     """Run the suite against ``backend`` and return the whole result.
 
-    ``backend`` is a :class:`Backend` object, an installed backend's name (``convspec
-    backends``) or ``"module:attribute"``.  ``select`` keeps the checks whose name or a
-    clause id matches one of its patterns, exactly or as a glob (as ``convspec check -k``);
-    ``budget`` bounds the whole run in seconds (cases left are reported as not run).  A
-    named backend is called in a worker process, ``timeout`` seconds at most per call, so
-    that a crash or a hang is reported; a :class:`Backend` object is called in this
-    process (the worker can load only a backend it can import by name), without that
-    protection.
+    ``backend`` is a :class:`~convspec.conformance.backend.Backend` object, an installed
+    backend's name (``convspec backends``) or ``"module:attribute"``.  ``select`` keeps the
+    checks whose name or a clause id matches one of its patterns, exactly or as a glob (as
+    ``convspec check -k``); ``budget`` bounds the whole run in seconds (cases left are
+    reported as not run).  A named backend is called in a worker process, ``timeout``
+    seconds at most per call, so that a crash or a hang is reported; a ``Backend`` object
+    is called in this process (the worker can load only a backend it can import by name),
+    without that protection.
 
     The :class:`~convspec.conformance.runner.RunResult` holds ``verdict`` and
-    ``conformant``, ``cases``, ``results`` (one :class:`~convspec.conformance.judge.CaseResult`
-    per case), ``failures``, ``deviations``, ``diagnoses`` (each failure's explanations,
-    most specific first), ``groups`` (failures grouped by operation and cause) and
-    ``skips``; it is true when the backend conforms.
+    ``conformant``, ``cases``, ``results`` (one ``CaseResult`` per case), ``failures``,
+    ``deviations``, ``diagnoses`` (each failure's explanations, most specific first),
+    ``groups`` (failures grouped by operation and cause) and ``skips``; it is true when
+    the backend conforms.
     """
     from .runner import run as run_suite
 
