@@ -71,16 +71,14 @@ def backend() -> Backend:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no oneDNN banner per call
     import tensorflow as tf
 
+    pools = tf.config.threading
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
+        pools.set_intra_op_parallelism_threads(1)
+        pools.set_inter_op_parallelism_threads(1)
     except RuntimeError:  # TensorFlow already ran in this process: its pools are fixed
         pass
-    threading = tf.config.threading
-    intra, inter = (
-        threading.get_intra_op_parallelism_threads(),
-        threading.get_inter_op_parallelism_threads(),
-    )
+    intra = pools.get_intra_op_parallelism_threads()
+    inter = pools.get_inter_op_parallelism_threads()
     forward = {1: tf.nn.conv1d, 2: tf.nn.conv2d, 3: tf.nn.conv3d}
     backward = {1: tf.nn.conv1d_transpose, 2: tf.nn.conv2d_transpose, 3: tf.nn.conv3d_transpose}
 
