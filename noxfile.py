@@ -156,3 +156,10 @@ def survey_tensorflow(session: nox.Session) -> None:
     session.install("-e", ".[tensorflow]")
     for backend in HEAVY_BACKENDS:
         _survey_report(session, backend)
+
+
+@nox.session(name="identify-survey", python=PYTHON)
+def identify_survey(session: nox.Session) -> None:
+    """Refresh docs/data/identify/BACKEND.json: identify against each cheap bundled backend."""
+    session.install("-e", ".[scipy,torch,jax,opencv,astropy]")
+    session.run("python", "bench/identify_survey.py", *session.posargs)

@@ -36,12 +36,16 @@ transposed layer) is declared with :class:`LayerOperation` instead, called
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 from .backend import Backend, Deviation, Operation
 from .layer_backend import LayerOperation
 from .registry import BackendUnavailable
 from .registry import load as load_backend
+
+if TYPE_CHECKING:
+    from .runner import RunResult
 
 __all__ = [
     "Backend",
@@ -51,19 +55,62 @@ __all__ = [
     "Operation",
     "check",
     "load_backend",
+    "run",
 ]
 
 
-def check(
-    backend: str,
+def run(
+    backend: str | Backend,
     profile: Literal["quick", "full"] = "quick",
     seed: int = 0,
     timeout: float = 20.0,
-) -> bool:
-    """Run the suite against ``backend`` (a name or ``module:attribute``); True if conformant.
+    select: Sequence[str] | None = None,
+    budget: float | None = None,
+) -> RunResult:
+    """Run the suite against ``backend`` and return the whole result.
 
-    For the full result (per clause, per case) use :func:`convspec.conformance.runner.run`.
+    ``backend`` is a :class:`~convspec.conformance.backend.Backend` object, an installed
+    backend's name (``convspec backends``) or ``"module:attribute"``.  ``select`` keeps the
+    checks whose name or a clause id matches one of its patterns, exactly or as a glob (as
+    ``convspec check -k``); ``budget`` bounds the whole run in seconds (cases left are
+    reported as not run).  A named backend is called in a worker process, ``timeout``
+    seconds at most per call, so that a crash or a hang is reported; a ``Backend`` object
+    is called in this process (the worker can load only a backend it can import by name),
+    without that protection.
+
+    The :class:`~convspec.conformance.runner.RunResult` holds ``verdict`` and
+    ``conformant``, ``cases``, ``results`` (one ``CaseResult`` per case), ``failures``,
+    ``deviations``, ``diagnoses`` (each failure's explanations, most specific first),
+    ``groups`` (failures grouped by operation and cause) and ``skips``; it is true when
+    the backend conforms.
     """
-    from .runner import run
+    from .runner import run as run_suite
 
-    return run(load_backend(backend), backend, profile, seed, timeout).conformant
+    if isinstance(backend, Backend):
+        declared, reference = backend, backend.name
+    elif isinstance(backend, str):
+        declared, reference = load_backend(backend), backend
+    else:
+        raise TypeError(
+            "run: argument 'backend' must be a Backend or a backend name / 'module:attribute'; "
+            f"got {type(backend).__name__}"
+        )
+    in_worker = not isinstance(backend, Backend)
+    isolation: Literal["process", "none"] = "process" if in_worker else "none"
+    return run_suite(
+        declared, reference, profile, seed, timeout, isolation, select=select, budget=budget
+    )
+
+
+def check(
+    backend: str | Backend,
+    profile: Literal["quick", "full"] = "quick",
+    seed: int = 0,
+    timeout: float = 20.0,
+) -> RunResult:
+    """Run the suite against ``backend``; the result is true when the backend conforms.
+
+    The same as :func:`run` without a selection: ``if check("numpy"): ...`` or
+    ``check(my_backend).failures``.
+    """
+    return run(backend, profile, seed, timeout)

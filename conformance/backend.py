@@ -452,8 +452,9 @@ def _boundary_problem(op: Operation) -> str:
         return f"'origin' must be an int or a tuple of ints (one per axis); got {op.origin!r}"
     if op.origin != 0 and "same" not in op.modes:
         return "'origin' shifts the 'same' window, which 'modes' does not declare"
-    if op.lags is not None and not callable(op.lags):
-        return f"'lags' must be None or callable lags(n, k, mode); got {type(op.lags).__name__}"
+    lags: object = op.lags  # declared as a callable, but given by users: checked
+    if lags is not None and not callable(lags):
+        return f"'lags' must be None or callable lags(n, k, mode); got {type(lags).__name__}"
     if not isinstance(op.min_kernel, int) or op.min_kernel < 1:
         return f"'min_kernel' must be an int >= 1; got {op.min_kernel!r}"
     return ""

@@ -18,6 +18,7 @@ import numpy as np
 from convspec.clauses import CLAUSES
 
 from .backend import Array, Backend, Operation
+from .layer_backend import LayerOperation
 
 __all__ = ["CHECKS", "LAGS", "LAYER_MODE", "Call", "Case", "Check", "Context", "Skip", "check"]
 
@@ -32,8 +33,9 @@ LAGS = "lags:"
 def target(backend: Backend, call: Call) -> Callable[[Array, Array, str], Any]:
     """What ``call`` calls: the operation's function, or its declared lags function."""
     op = backend.operations[call.operation]
-    if call.mode == LAYER_MODE:  # a LayerOperation: function(x, w, **params)
-        return lambda x, w, _mode: op.function(x, w, **call.params)
+    if isinstance(op, LayerOperation):  # function(x, w, **params)
+        layer = op.function
+        return lambda x, w, _mode: layer(x, w, **call.params)
     if call.params:  # keyword arguments such as axes= (ND-5)
         return lambda a, v, mode: op.function(a, v, mode, **call.params)
     if not call.mode.startswith(LAGS):
@@ -80,10 +82,8 @@ def describe_params(params: Mapping[str, Any]) -> str:
     """``stride=(2, 1), padding=((1, 0), (0, 2)), bias=float32[4]``: short, readable."""
     parts = []
     for name, value in params.items():
-        if isinstance(value, np.ndarray):
-            text = f"{value.dtype}{list(value.shape)}"
-        else:
-            text = repr(value)
+        is_array = isinstance(value, np.ndarray)
+        text = f"{value.dtype}{list(value.shape)}" if is_array else repr(value)
         parts.append(f"{name}={text}")
     return ", ".join(parts)
 

@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _identify_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _identify_parser(commands: Any) -> None:
     from .identify_fit import DEFAULT_DTYPES
 
     identify = commands.add_parser(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from convspec import numerics
 from convspec.notation import result_dtype
 
 from .backend import Array, Operation
+
+if TYPE_CHECKING:
+    from .layer_backend import LayerOperation
 from .tolerance import full_bound
 
 __all__ = [
@@ -162,7 +165,7 @@ def normalised(kernel: Array) -> Array:
     total = wide.sum()
     if total == 0 or not np.isfinite(total):
         raise ValueError(f"a normalised kernel needs a finite non-zero sum; got {total}")
-    return wide / total
+    return np.asarray(wide / total)
 
 
 def normalisation_error(kernel: Array) -> float:
@@ -200,7 +203,9 @@ def declared_operands(op: Operation, a: Array, v: Array) -> tuple[Array, Array]:
     return a_c, np.ascontiguousarray(kernel)
 
 
-def declared_result_dtype(op: Operation, a_dtype: Any, v_dtype: Any) -> np.dtype[Any]:
+def declared_result_dtype(
+    op: Operation | LayerOperation, a_dtype: Any, v_dtype: Any
+) -> np.dtype[Any]:
     """The result dtype ``op`` declares for operands of these dtypes (NOT-4)."""
     a_dt: np.dtype[Any] = np.dtype(a_dtype)
     v_dt: np.dtype[Any] = np.dtype(v_dtype)
@@ -303,8 +308,8 @@ def batched_expectation(
     values: Array | None = None
     bound: Array | None = None
     for index in np.ndindex(*lengths):
-        pick_a = [slice(None)] * a.ndim
-        pick_v = [slice(None)] * v.ndim
+        pick_a: list[slice | int] = [slice(None)] * a.ndim
+        pick_v: list[slice | int] = [slice(None)] * v.ndim
         for axis, i in zip(batch, index, strict=True):
             pick_a[axis] = i if a.shape[axis] > 1 else 0
             pick_v[axis] = i if v.shape[axis] > 1 else 0

@@ -36,7 +36,22 @@ NOT_PROBED = {
     "function": "the function itself, not a convention",
     "max_size": "the largest operand a function accepts is not searched for",
     "fft_above": "a switch to an FFT above some kernel size is not searched for",
+    **{
+        name: "not probed: identify calls f(a, v, mode) and fits zero-padded windows only "
+        "(boundary, fill_value, origin and axes are not searched for)"
+        for name in ("boundary", "fill_value", "origin", "axes")
+    },
 }
+
+#: The boundary fields :data:`NOT_PROBED` names that change what f(a, v, mode) returns,
+#: with their zero-padding values.  (``axes`` is not among them: it declares an extra
+#: argument, and f(a, v, mode) without it runs over every axis.)
+ZERO_PADDING = {"boundary": "constant", "fill_value": 0, "origin": 0}
+
+
+def beyond_zero_padding(declared: Operation) -> list[str]:
+    """The boundary fields ``declared`` sets away from zero padding (identify cannot see them)."""
+    return [n for n, zero in ZERO_PADDING.items() if getattr(declared, n) != zero]
 
 
 @dataclass
@@ -204,16 +219,29 @@ def compare(declared: Operation, found: Identification) -> list[Comparison]:
     result dtype rule on every declared dtype pair, the accuracy by the class it gives
     each declared float result dtype.
     """
-    got = found.operation()
     unobserved = found.unobserved()
+    beyond = beyond_zero_padding(declared)
+    problems = list(found.problems)
+    got = None
+    if found.declarable:
+        try:
+            got = found.operation()
+        except ValueError as error:  # e.g. no dtype gave the fitted values
+            problems.append(f"the fitted fields build no Operation: {error}")
     out = []
     for f in dataclasses.fields(Operation):
         name = f.name
+        declared_text = _name(getattr(declared, name))
         if name in unobserved:
             note = unobserved[name]
-            out.append(Comparison(name, _name(getattr(declared, name)), "-", None, note))
-            continue
-        out.append(_compare_field(name, declared, got))
+            if name in beyond:
+                note += f"; declared {declared_text}, so the fields identify probes may differ"
+            out.append(Comparison(name, declared_text, "-", None, note))
+        elif got is None:
+            why = "; ".join(problems) or "no problem recorded"
+            out.append(Comparison(name, declared_text, "-", False, f"identify found none: {why}"))
+        else:
+            out.append(_compare_field(name, declared, got))
     return out
 
 

@@ -300,6 +300,12 @@ def fit_acceptance(fit: Fit) -> bool:
             ranks.append(r)
         else:
             rejected[f"rank {r}"] = failure(probes[0], fit.operation())
+    if not ranks:
+        # Accepted one probe but none of the rank probes (shapes of every axis > 1).
+        fit.problems.append(
+            "accepts no rank probe: " + "; ".join(f"{k}: {v}" for k, v in rejected.items())
+        )
+        return False
     fit.rank = min(ranks)
     value = None if tuple(ranks) == RANKS else tuple(ranks)
     support = [
@@ -805,7 +811,10 @@ def _accuracy_cases(fit: Fit, dtype: str, mode: str) -> list[tuple[Array, Array,
     spread = random_values((64, *tail), dtype, rng)
     spread[0] = 1e4 if np.dtype(dtype).itemsize <= 4 else 1e10
     cases.append((spread, discriminating((8, *tail), dtype, rng), mode))
-    return [c for c in cases if fit.operation().supports_rank(c[0].ndim)]
+    # Every case has the fitted rank, which the function accepts.  (Filtering them through
+    # a candidate Operation dropped them all for rank-2-only functions: a candidate carries
+    # only the convention fields, so its ranks are the default (1,).)
+    return cases
 
 
 def _classes(dtype: str) -> list[tuple[Literal["direct", "fft"], str]]:
@@ -852,6 +861,8 @@ def fit_accuracy(fit: Fit) -> None:
         return memo[key]
 
     cases = sum(len(p) for p in probes.values())
+    if not cases:
+        raise AssertionError("fit_accuracy: no accuracy case was built")
     methods: tuple[Literal["direct", "fft"], ...] = ("direct", "fft")
     for method, acc in [(m, a) for m in methods for a in _ACCUMULATIONS]:
         if all(fits(d, method, acc) for d in floats):

@@ -95,8 +95,8 @@ def _spec_params(params: Mapping[str, Any], dtype: np.dtype[Any]) -> dict[str, A
 def _terms(x: Array, w: Array, params: Mapping[str, Any]) -> int:
     """Products each output element sums, at most (and the bias)."""
     groups = int(params.get("groups", 1))
-    count = (x.shape[1] // groups) * math.prod(w.shape[2:])
-    return count + (params.get("bias") is not None)
+    count = (int(x.shape[1]) // groups) * int(math.prod(w.shape[2:]))
+    return count + int(params.get("bias") is not None)
 
 
 def layer_bound(

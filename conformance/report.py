@@ -131,6 +131,35 @@ def _cover(coverage: dict[str, list[Any]], result: CaseResult) -> None:
             coverage[key].sort(key=str)
 
 
+def _declared_differences(run: RunResult) -> dict[str, str]:
+    """Each way a declaration departs from the spec, with the operations that declare it
+    ("every operation" when all do), in the order first declared."""
+    holders: dict[str, list[str]] = {}
+    for op_name, declared in run.backend.operations.items():
+        for difference in canonical_differences(declared):
+            holders.setdefault(difference, []).append(op_name)
+    everyone = len(run.backend.operations)
+    return {
+        difference: "every operation" if len(names) == everyone and everyone > 1
+        else ", ".join(terminal_text(n) for n in names)
+        for difference, names in holders.items()
+    }  # fmt: skip
+
+
+def _clause_ranges(clauses: list[str]) -> str:
+    """``LAYER-1..13, FRAME-1..2``: consecutive ids of one prefix written as a range."""
+    runs: list[tuple[str, int, int]] = []
+    for clause in clauses:
+        prefix, _, number = clause.rpartition("-")
+        if runs and runs[-1][0] == prefix and runs[-1][2] == int(number) - 1:
+            runs[-1] = (prefix, runs[-1][1], int(number))
+        else:
+            runs.append((prefix, int(number), int(number)))
+    return ", ".join(
+        f"{prefix}-{first}" + (f"..{last}" if last > first else "") for prefix, first, last in runs
+    )
+
+
 def _word(cell: dict[str, Any], words: dict[str, str]) -> str:
     """The cell's status word; ``n/a`` for a skip without reasons (the clause is about the
     other kind of operation, or the selection left it out)."""
@@ -251,31 +280,53 @@ def describe_failure(
     return "\n".join(lines)
 
 
+#: The terminal table is cut into blocks of operation columns no wider than this.
+TERMINAL_WIDTH = 160
+
+
 def terminal(run: RunResult) -> str:
-    """A plain-text table: clause x operation, with pass / FAIL / skip, cases and time."""
+    """A plain-text table: clause x operation, with pass / FAIL / skip, cases and time.
+
+    Clauses that apply to none of the operations (``n/a`` in every column) are left out
+    and counted; with many operations the columns come in blocks that fit the width.
+    """
     matrix = clause_matrix(run)
     ops = list(run.backend.operations)
-    width = max(12, *(len(op) + 2 for op in ops))
     shown = {op: terminal_text(op) for op in ops}
-    width = max(width, *(len(name) + 2 for name in shown.values()))
-    header = f"{'clause':<8} {'title':<44}" + "".join(f"{shown[op]:>{width}}" for op in ops)
-    lines = [header, "-" * len(header)]
-    for clause, row in matrix.items():
-        cells = []
-        for op in ops:
-            cell = row[op]
-            words = {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"}
-            text = _word(cell, {**words, "not covered": "uncov", "not run": "n/r"})
-            if cell["cases"]:
-                text += f" {cell['cases']}"
-            cells.append(f"{text:>{width}}")
-        lines.append(f"{clause:<8} {CLAUSES[clause][:44]:<44}" + "".join(cells))
+    width = {op: max(12, len(shown[op]) + 2) for op in ops}
+    words = {"pass": "pass", "fail": "FAIL", "skip": "skip", "deviation": "dev"}
+    words.update({"not covered": "uncov", "not run": "n/r"})
+    rows = {
+        clause: {
+            op: _word(row[op], words) + (f" {row[op]['cases']}" if row[op]["cases"] else "")
+            for op in ops
+        }
+        for clause, row in matrix.items()
+    }
+    inapplicable = [clause for clause, cells in rows.items() if set(cells.values()) == {"n/a"}]
     seconds = {op: 0.0 for op in ops}
     for result in run.results:
         seconds[result.case.operation] += result.seconds
-    lines.append(
-        f"{'':<8} {'backend time (s)':<44}" + "".join(f"{seconds[o]:>{width}.2f}" for o in ops)
-    )
+    blocks: list[list[str]] = [[]]
+    for op in ops:  # columns in blocks no wider than TERMINAL_WIDTH
+        if blocks[-1] and 53 + sum(width[o] for o in blocks[-1]) + width[op] > TERMINAL_WIDTH:
+            blocks.append([])
+        blocks[-1].append(op)
+    lines: list[str] = []
+    for block in blocks:
+        header = f"{'clause':<8} {'title':<44}" + "".join(f"{shown[o]:>{width[o]}}" for o in block)
+        lines += ([""] if lines else []) + [header, "-" * len(header)]
+        for clause, cells in rows.items():
+            if clause not in inapplicable:
+                title = f"{clause:<8} {CLAUSES[clause][:44]:<44}"
+                lines.append(title + "".join(f"{cells[o]:>{width[o]}}" for o in block))
+        times = "".join(f"{seconds[o]:>{width[o]}.2f}" for o in block)
+        lines.append(f"{'':<8} {'backend time (s)':<44}" + times)
+    if inapplicable:
+        lines.append(
+            f"{len(inapplicable)} clauses apply to none of these operations (n/a), not shown: "
+            + _clause_ranges(inapplicable)
+        )
     failed, deviating, not_run = len(run.failures), len(run.deviations), len(run.not_run)
     passed = len(run.results) - failed - deviating - not_run
     verdict = {"conformant": "CONFORMANT", "not conformant": "NOT CONFORMANT"}.get(
@@ -299,13 +350,8 @@ def terminal(run: RunResult) -> str:
             f"  the backend printed during {len(printed)} calls; kept out of this output, "
             "it is in the reports (--report json: backend_output)"
         )
-    for op_name, declared in run.backend.operations.items():
-        differences = canonical_differences(declared)
-        if differences:
-            lines.append(
-                f"  {terminal_text(op_name)} declares, unlike the spec: "
-                + terminal_text("; ".join(differences))
-            )
+    for difference, names in _declared_differences(run).items():
+        lines.append(f"  declared unlike the spec: {terminal_text(difference)} ({names})")
     for deviation in run.backend.documented_deviations:
         seen = sum(r.deviation == deviation.description for r in run.deviations)
         lines.append(
@@ -320,8 +366,10 @@ def terminal(run: RunResult) -> str:
 
 def coverage_lines(run: RunResult, matrix: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
     """Per operation: the clauses that did not run on every declared dtype, and those not
-    covered at all (they ran, but on none of the declared dtypes)."""
+    covered at all (they ran, but on none of the declared dtypes).  Operations with the same
+    partial coverage share a line."""
     lines = []
+    partly: dict[str, list[str]] = {}
     for op_name, op in run.backend.operations.items():
         partial, uncovered = [], []
         for clause, row in matrix.items():
@@ -336,10 +384,15 @@ def coverage_lines(run: RunResult, matrix: dict[str, dict[str, dict[str, Any]]])
                 f"  {op_name}: NOT COVERED (no declared dtype ran): {', '.join(uncovered)}"
             )
         if partial and len(op.dtypes) > 1:
-            lines.append(
-                f"  {op_name}: {len(partial)} passing clauses ran on some of its "
-                f"{len(op.dtypes)} declared dtypes only (coverage in the JSON/Markdown report)"
+            message = (
+                f"{len(partial)} passing clauses ran on some of the {len(op.dtypes)} declared "
+                "dtypes only (coverage in the JSON/Markdown report)"
             )
+            partly.setdefault(message, []).append(terminal_text(op_name))
+    everyone = len(run.backend.operations)
+    for message, names in partly.items():
+        who = "every operation" if len(names) == everyone > 1 else ", ".join(names)
+        lines.append(f"  {message}: {who}")
     return lines
 
 

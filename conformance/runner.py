@@ -85,6 +85,10 @@ class RunResult:
     def conformant(self) -> bool:
         return self.verdict == "conformant"
 
+    def __bool__(self) -> bool:
+        """True when the backend conforms (``if check("numpy"): ...``)."""
+        return self.conformant
+
     @property
     def cases(self) -> list[Case]:
         """Every case that ran, in order."""

@@ -10,7 +10,7 @@ matched exactly (NUM-8).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,13 +18,16 @@ from convspec import numerics
 
 from .backend import Array, Operation
 
+if TYPE_CHECKING:
+    from .layer_backend import LayerOperation
+
 __all__ = ["POLICY", "declared_accuracy", "full_bound", "measure"]
 
 POLICY = "convspec.numerics"
 
 
 def declared_accuracy(
-    op: Operation, result: np.dtype[Any], kernel_size: int = 1
+    op: Operation | LayerOperation, result: np.dtype[Any], kernel_size: int = 1
 ) -> numerics.Accuracy:
     """The accuracy class ``op`` declares for results of dtype ``result`` (NUM-7), for a
     kernel of ``kernel_size`` elements (an operation may switch to FFT above a size)."""

@@ -87,9 +87,11 @@ class Request:
         boundary: object,
         fill_value: object,
         func: str,
+        python_ints: bool = False,
     ) -> Request:
-        """Validate every argument, each error naming its argument (NOT-7)."""
-        a_arr, v_arr = as_operand_pair(a, v, func)
+        """Validate every argument, each error naming its argument (NOT-7); ``python_ints``
+        keeps integers beyond int64 exact (the oracle)."""
+        a_arr, v_arr = as_operand_pair(a, v, func, python_ints=python_ints)
         checked_mode = check_mode(mode, func)
         checked_alignment = check_alignment(alignment, checked_mode, func)
         checked_boundary, fill = check_boundary(boundary, fill_value, a_arr.dtype, func)

@@ -115,6 +115,9 @@ def mode_window(n: int, k: int, mode: Mode, alignment: Alignment = "lower") -> t
     MODE-4) starts at ``(k - 1) // 2``, ``"upper"`` at ``k // 2`` (MODE-5); the numpy
     names and a callable ``(n, k) -> (start, length)`` are the other windows MODE-7 allows.
     """
+    for name, length in (("n", n), ("k", k)):
+        if isinstance(length, (bool, np.bool_)) or not isinstance(length, (int, np.integer)):
+            raise TypeError(f"mode_window(): argument {name!r} must be an int; got {length!r}")
     if n < 1 or k < 1:
         raise ValueError(f"mode_window(): lengths must be at least 1; got n={n}, k={k}")
     mode = check_mode(mode, "mode_window")

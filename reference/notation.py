@@ -31,15 +31,30 @@ MODES: tuple[Mode, ...] = ("full", "valid", "same")
 _ACCEPTED_KINDS = {"i": "integer", "u": "unsigned integer", "f": "real", "c": "complex"}
 
 
-def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dtype[Any]]:
+def as_operand(
+    x: npt.ArrayLike, name: str, func: str, *, python_ints: bool = False
+) -> np.ndarray[Any, np.dtype[Any]]:
     """Return ``x`` as a numpy array the spec defines, or raise naming ``name``.
 
     Anything numpy can convert is accepted (lists, scalars nested in lists, objects with
     ``__array__`` or ``__dlpack__``).  Rejected, each with a message naming the argument:
-    ragged nesting, 0-d input, empty axes, and dtypes other than integer, real and complex
-    (bool, object, strings, bytes, datetimes, structured types).
+    ragged nesting, 0-d input, empty axes, dtypes other than integer, real and complex
+    (bool, object, strings, bytes, datetimes, structured types), masked arrays with masked
+    values (a masked array with none masked is read as its data), and integers beyond
+    int64 and uint64, which numpy would read as rounded floats or objects.  With
+    ``python_ints`` (the exact oracle) such integers, or an object array of Python ints,
+    are kept exact as an object array.
     """
     where = f"{func}(): argument {name!r}"
+    if isinstance(x, np.ma.MaskedArray):
+        masked = int(np.ma.getmaskarray(x).sum())
+        if masked:
+            raise ValueError(
+                f"{where} is a masked array with {masked} masked values; convspec does not "
+                "define convolution of masked data (numpy would sum the masked values). "
+                "Fill them explicitly, for example with x.filled(0)."
+            )
+        x = np.ma.getdata(x)
     try:
         # np.asarray does not read DLPack: an object that offers only __dlpack__ would
         # become a 0-d object array.  np.from_dlpack reads it (a view, no copy).
@@ -49,7 +64,18 @@ def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dty
             array = np.asarray(x)
     except (ValueError, TypeError, BufferError, RuntimeError) as error:
         raise ValueError(f"{where} could not be read as an array: {error}") from error
+    big_ints = _python_integers(x, array)
+    if big_ints is not None and python_ints:
+        array = big_ints
+    elif big_ints is not None and array.dtype.kind == "f":
+        raise OverflowError(
+            f"{where} holds integers outside int64 and uint64, which numpy reads as float64 "
+            "(rounded). Give them to the exact oracle (exact_convolve, exact_correlate), "
+            "which keeps Python ints exact, or convert explicitly with np.asarray(x, float)."
+        )
     kind = array.dtype.kind
+    if kind == "O" and python_ints and array.size and big_ints is not None:
+        return array
     if kind == "b":
         raise TypeError(
             f"{where} has dtype bool; convspec does not define convolution of booleans "
@@ -57,8 +83,13 @@ def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dty
             "with x.astype(np.int64), to count overlaps."
         )
     if kind not in _ACCEPTED_KINDS:
+        hint = (
+            " (object arrays of Python ints are taken by the exact oracle, exact_convolve)"
+            if kind == "O" and big_ints is not None
+            else ""
+        )
         raise TypeError(
-            f"{where} has dtype {array.dtype}; expected an integer, real or complex dtype"
+            f"{where} has dtype {array.dtype}; expected an integer, real or complex dtype" + hint
         )
     if array.ndim == 0:
         raise ValueError(
@@ -71,12 +102,32 @@ def as_operand(x: npt.ArrayLike, name: str, func: str) -> np.ndarray[Any, np.dty
     return array
 
 
+def _python_integers(x: object, array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """``x`` as an object array of Python ints when numpy could not hold its integers in
+    an integer dtype (it read them as float64 or object); else None."""
+    if array.dtype.kind not in "fO" or array.ndim == 0 or array.size == 0:
+        return None
+    if array.dtype.kind == "f" and isinstance(x, np.ndarray):
+        return None  # a float array is floats, whatever its values
+    try:
+        objects = np.asarray(x, dtype=object)
+    except (ValueError, TypeError):
+        return None
+    if objects.shape != array.shape:
+        return None
+    kinds = {type(e) for e in objects.flat}
+    if all(issubclass(t, (int, np.integer)) and not issubclass(t, (bool, np.bool_)) for t in kinds):
+        exact: np.ndarray[Any, Any] = np.vectorize(int, otypes=[object])(objects)
+        return exact
+    return None
+
+
 def as_operand_pair(
-    a: npt.ArrayLike, v: npt.ArrayLike, func: str
+    a: npt.ArrayLike, v: npt.ArrayLike, func: str, *, python_ints: bool = False
 ) -> tuple[np.ndarray[Any, np.dtype[Any]], np.ndarray[Any, np.dtype[Any]]]:
     """Validate both operands and check that they have the same rank (NOT-2)."""
-    a_arr = as_operand(a, "a", func)
-    v_arr = as_operand(v, "v", func)
+    a_arr = as_operand(a, "a", func, python_ints=python_ints)
+    v_arr = as_operand(v, "v", func, python_ints=python_ints)
     if a_arr.ndim != v_arr.ndim:
         raise ValueError(
             f"{func}(): arguments 'a' and 'v' must have the same number of dimensions; "

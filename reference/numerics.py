@@ -449,7 +449,8 @@ def _rounding_bound(
         bound = relative * sums + parts * n * (acc.smallest_subnormal / 2) + operand_underflow
     else:
         bound = _fft_bound(a_f, k_f, acc, input_factor, sums) + operand_underflow
-        bound = np.broadcast_to(bound, sums.shape) + (input_factor - 1) * sums
+        with np.errstate(invalid="ignore"):  # 0 * inf on non-finite data: the bound is inf
+            bound = np.broadcast_to(bound, sums.shape) + (input_factor - 1) * sums
     if out.unit_roundoff > acc.unit_roundoff:  # one more rounding to a coarser output
         bound = bound + out.unit_roundoff * (sums + bound) + out.smallest_subnormal / 2
     largest = min(acc.largest, out.largest)

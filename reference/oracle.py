@@ -51,7 +51,7 @@ from .engine import full_convolution
 from .exact import exact_integer_compute_dtype
 from .modes import Alignment
 from .ndim import flip
-from .notation import Mode
+from .notation import Mode, as_operand
 
 __all__ = ["exact_convolve", "exact_correlate", "exact_dot"]
 
@@ -97,7 +97,7 @@ def exact_convolve(
     complex128, each element the exact sum correctly rounded, whatever the operands'
     precision.
     """
-    request = Request.of(a, v, mode, axes, alignment, boundary, fill_value, "exact_convolve")
+    request = Request.of(a, v, mode, axes, alignment, boundary, fill_value, "exact_convolve", True)
 
     def core(a_i: Array, v_i: Array, windows: Windows) -> Array:
         return window_of(partial(_exact_full, func=request.func), request, a_i, v_i, windows)
@@ -120,7 +120,7 @@ def exact_correlate(
     The same sums as ``exact_convolve(a, flip(conj(v)))`` (CORR-4), the flip over
     ``axes`` only; see :func:`exact_convolve` for the arguments and result types.
     """
-    request = Request.of(a, v, mode, axes, alignment, boundary, fill_value, "exact_correlate")
+    request = Request.of(a, v, mode, axes, alignment, boundary, fill_value, "exact_correlate", True)
 
     def core(a_i: Array, v_i: Array, windows: Windows) -> Array:
         kernel = flip(np.conjugate(v_i))
@@ -135,8 +135,13 @@ def exact_dot(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
     A small helper for the spec's examples: one output element of a convolution is such a
     dot product.  Special values as in :func:`exact_convolve`.
     """
-    x_arr = np.ravel(np.asarray(x, dtype=np.float64))
-    y_arr = np.ravel(np.asarray(y, dtype=np.float64))
+    x_arr, y_arr = (
+        np.ravel(as_operand(value, name, "exact_dot")) for name, value in (("x", x), ("y", y))
+    )
+    for name, value in (("x", x_arr), ("y", y_arr)):
+        if value.dtype.kind not in "iuf":
+            raise TypeError(f"exact_dot(): argument {name!r} must be real; got {value.dtype}")
+    x_arr, y_arr = x_arr.astype(np.float64), y_arr.astype(np.float64)
     if x_arr.shape != y_arr.shape:
         raise ValueError(
             f"exact_dot(): arguments 'x' and 'y' must have the same size; "
@@ -152,6 +157,13 @@ def _exact_full(a: Array, kernel: Array, *, func: str) -> Array:
     """Full exact convolution of validated operands (``kernel`` already flipped if needed)."""
     if a.dtype.kind in "iu" and kernel.dtype.kind in "iu":
         return _exact_integer_full(a, kernel)
+    if "O" in (a.dtype.kind, kernel.dtype.kind):  # Python ints beyond int64 (as_operand)
+        if not {a.dtype.kind, kernel.dtype.kind} <= set("iuO"):
+            raise TypeError(
+                f"{func}(): integers beyond int64 combine only with integer operands here; "
+                "convert the other operand to Python ints or both to float64"
+            )
+        return full_convolution(a.astype(object), kernel.astype(object), np.dtype(object))
     for name, operand in (("a", a), ("v", kernel)):
         if operand.dtype.kind in "fc" and np.dtype(operand.dtype).itemsize > (
             8 if operand.dtype.kind == "f" else 16

@@ -361,3 +361,29 @@ CATALOGUE: list[Entry] = [
         _accepts_rank_mismatch,
     ),
 ]
+
+
+def _layer_entries() -> list[Entry]:
+    """The defective layer backends of ``convspec.conformance.layer_mutants`` (issue 9: layer
+    entries once layers land), each with the phrase the layer diagnosis names it by.
+    """
+    from convspec.conformance import layer_mutants as lm
+
+    phrases = {
+        "IGNORES_STRIDE": "ignores the stride",
+        "IGNORES_DILATION": "ignores the dilation",
+        "ODD_PAD_BEFORE": "puts the odd pad on the other side",
+        "INTERLEAVED_GROUPS": "splits the groups wrongly",
+        "CHANNELS_FIRST_RESULT": "returns the result as NC",
+        "KERNEL_READ_AS_IOHW": "reads the kernel as IO",
+        "FLIPS": "flips the kernel (a true convolution)",
+        "IGNORES_BIAS": "ignores the bias",
+        "OUTPUT_PADDING_AT_START": "adds output_padding at the start instead of the end",
+    }
+    return [
+        Entry(f"layer: {name.lower().replace('_', ' ')}", getattr(lm, name), phrase)
+        for name, phrase in phrases.items()
+    ]
+
+
+CATALOGUE += _layer_entries()

@@ -187,3 +187,15 @@ RUNNERS: dict[str, tuple[str, Runner]] = {
     "jax": ("jax", run_jax),
     "onnx": ("onnxruntime", run_onnx),
 }
+
+
+def write_howto_kernels(folder: Any) -> None:
+    """The kernel files docs/how-to/port-weights.md names, written into ``folder``."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    rng = np.random.default_rng(0)
+    np.save(folder / "kernel.npy", rng.standard_normal((3, 3, 16, 32)))
+    np.save(folder / "kernel_oihw.npy", rng.standard_normal((32, 16, 3, 3)))
+    kernel, bias = rng.standard_normal((16, 8, 4, 4)), rng.standard_normal(8)
+    np.savez(folder / "up.npz", kernel=kernel, bias=bias)

@@ -203,3 +203,50 @@ def test_backends_lists_numpy_with_its_version() -> None:
     ).stdout
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
     assert rows["numpy"][0] == np.__version__
+
+
+def test_terminal_table_leaves_out_clauses_no_operation_has(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """numpy has no layer: the LAYER rows would be n/a in every column, so they are counted,
+    not printed, while a clause that applies to one of its operations (CONV-1) stays."""
+    assert main(["check", "numpy", "--profile", "quick", "--in-process"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines() if line[:1].isupper()]
+    assert "CONV-1" in rows and "CORR-1" in rows
+    assert not any(row.startswith("LAYER-") for row in rows)
+    assert "apply to none of these operations (n/a), not shown: " in out
+    assert "LAYER-1..13" in out
+
+
+def test_terminal_table_comes_in_blocks_that_fit_the_width() -> None:
+    from convspec.conformance import run
+    from convspec.conformance.report import TERMINAL_WIDTH, terminal
+
+    pytest.importorskip("scipy")
+    result = run("scipy-ndimage", select=["CONV-4"])
+    blocks = [b for b in terminal(result).split("\n\n") if b.startswith("clause ")]
+    assert len(blocks) > 1  # 34 operations do not fit in one block
+    rows = [line for block in blocks for line in block.splitlines() if "(n/a)" not in line]
+    assert max(map(len, rows)) <= TERMINAL_WIDTH
+    columns = [block.splitlines()[0].split()[2:] for block in blocks]
+    assert sum(map(len, columns)) == len(result.backend.operations)  # each column once
+
+
+def test_run_takes_a_backend_object_and_check_returns_the_result() -> None:
+    from convspec.conformance import check, load_backend, run
+    from convspec.conformance.mutants import TRANSPOSES
+
+    numpy_backend = load_backend("numpy")
+    result = run(numpy_backend, select=["CONV-4"])
+    assert result and result.conformant and result.cases
+    assert {c.check for c in result.cases} == {"convolution.impulse_response"}
+    wrong = run(TRANSPOSES, select=["ND-2"])  # an object: called in this process
+    assert not wrong and wrong.failures and wrong.groups
+    failing = [i for i, r in enumerate(wrong.results) if r.status == "fail"]
+    assert sorted(wrong.diagnoses) == [f"case{i:04d}" for i in failing]  # one per failure
+    assert all(wrong.diagnoses.values())
+    checked = check("numpy")
+    assert checked and checked.verdict == "conformant"
+    with pytest.raises(TypeError, match="argument 'backend' must be a Backend"):
+        run(42)  # type: ignore[arg-type]

@@ -13,11 +13,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from convspec.conformance import Operation
-from convspec.conformance.identify import compare, identify
+from convspec.conformance.identify import beyond_zero_padding, compare, identify
 from convspec.conformance.identify_fit import window_formula
 from convspec.conformance.registry import load
 
@@ -63,9 +64,13 @@ def _operations(name: str) -> list[tuple[str, Operation]]:
 
 def _assert_rediscovered(name: str, op_name: str, declared: Operation, **options: object) -> None:
     found = identify(name, op_name, isolation="none", **options)  # type: ignore[arg-type]
-    assert found.declarable, found.problems
     comparisons = {c.field: c for c in compare(declared, found)}
     assert set(comparisons) == {f.name for f in dataclasses.fields(Operation)}
+    beyond = beyond_zero_padding(declared)
+    if beyond:
+        _assert_boundary_stated(name, op_name, found, comparisons, beyond)
+        return
+    assert found.declarable, found.problems
     wrong = [c for c in comparisons.values() if c.match is False]
     assert not wrong, f"{name} {op_name}: {wrong}"
     observed = set(ALWAYS_OBSERVED)
@@ -79,6 +84,30 @@ def _assert_rediscovered(name: str, op_name: str, declared: Operation, **options
     for comparison in comparisons.values():
         if comparison.match is None:
             assert comparison.note, f"{comparison.field}: unobserved without a reason"
+
+
+def _assert_boundary_stated(
+    name: str, op_name: str, found: Any, comparisons: dict[str, Any], beyond: list[str]
+) -> None:
+    """An operation declared with a boundary, fill value, origin or axes identify cannot
+    probe: identify says so, in its comparison, its text and its JSON, and does not claim
+    the zero-padded declaration it fits (or fails to fit) is the declared one.
+    """
+    for field in ("boundary", "fill_value", "origin", "axes"):
+        assert comparisons[field].match is None
+        assert comparisons[field].note.startswith("not probed"), comparisons[field]
+    for field in beyond:
+        assert "so the fields identify probes may differ" in comparisons[field].note
+    text = found.render()
+    assert "boundary: not probed" in text and "origin: not probed" in text
+    assert "axes: not probed" in text
+    unobserved = found.to_json()["evidence"]["unobserved"]
+    assert {"boundary", "fill_value", "origin", "axes"} <= set(unobserved)
+    wrong = [c for c in comparisons.values() if c.match is False]
+    assert wrong or not found.declarable, (
+        f"{name} {op_name}: declared {beyond} away from zero padding, yet every probed "
+        "field matched; identify cannot see these, so a match means the boundary is invisible"
+    )
 
 
 @pytest.mark.parametrize("name", list(BACKENDS))
@@ -233,3 +262,37 @@ def test_undeclarable_behaviour_is_reported(mutant: str, words: str) -> None:
     assert not found.declarable
     assert any(words in p for p in found.problems), found.problems
     assert "NOT DECLARABLE" in found.render()
+
+
+def _survey_module() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "identify_survey.py"
+    spec = importlib.util.spec_from_file_location("identify_survey", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stored_identify_results_have_the_site_shape() -> None:
+    survey = _survey_module()
+    stored = sorted(survey.OUT.glob("*.json"))
+    assert {p.stem for p in stored} >= {"numpy", "scipy-signal", "scipy-ndimage"}
+    for path in stored:
+        data = json.loads(path.read_text())
+        survey.validate(data)
+        assert data["backend"] == path.stem
+    with pytest.raises(ValueError, match="contradicts"):
+        survey.validate(
+            {
+                "backend": "x",
+                "operations": {"f": {"matches": True, "differences": ["d"], "not_probed": []}},
+            }
+        )
+
+
+def test_stored_numpy_identify_results_agree_with_live_identify() -> None:
+    survey = _survey_module()
+    stored = json.loads((survey.OUT / "numpy.json").read_text())
+    assert survey.survey("numpy") == stored

@@ -50,7 +50,9 @@ def test_jax_conv_transpose_names_are_tensorflow_rules_not_onnx() -> None:
     def lax_t(k: int, s: int, padding: str) -> np.ndarray:
         w = np.arange(1.0, k + 1)[None, None]
         numbers = ("NCH", "OIH", "NCH")
-        y = lax.conv_transpose(x, w, (s,), padding, dimension_numbers=numbers, transpose_kernel=True)
+        y = lax.conv_transpose(
+            x, w, (s,), padding, dimension_numbers=numbers, transpose_kernel=True
+        )
         return np.asarray(y)
 
     def spec(k: int, s: int, padding: str) -> np.ndarray:
@@ -119,11 +121,9 @@ def _onnx_transpose(run_model: str, group: int, output_padding: int, dilation: i
 def test_onnx_reference_conv_transpose_groups_raise_while_onnxruntime_computes_them() -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    expected = convspec.conv_transpose(
-        np.ones((1, 4, 3)), np.ones((4, 2, 2)), groups=2
-    )
+    expected = convspec.conv_transpose(np.ones((1, 4, 3)), np.ones((4, 2, 2)), groups=2)
     np.testing.assert_allclose(_onnx_transpose("onnxruntime", 2, 0, 1), expected)
-    with pytest.raises(ValueError, match="cannot reshape|could not broadcast"):
+    with pytest.raises(ValueError, match=r"cannot reshape|could not broadcast"):
         _onnx_transpose("onnx.reference", 2, 0, 1)
 
 
@@ -138,11 +138,13 @@ def test_onnx_conv_transpose_refuses_output_padding_not_below_the_stride(runtime
         np.ones((1, 4, 3)), np.ones((4, 4, 2)), output_padding=1, dilation=2
     )
     assert expected.shape == (1, 4, 6)
-    with pytest.raises(Exception, match="output_padding|sliding blocks"):
+    with pytest.raises(Exception, match=r"output_padding|sliding blocks"):
         _onnx_transpose(runtime, 1, 1, 2)
 
 
 def test_torch_same_padding_is_refused_at_stride_two() -> None:
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="not supported for strided convolutions"):
-        torch.nn.functional.conv2d(torch.ones(1, 1, 6, 6), torch.ones(1, 1, 3, 3), stride=2, padding="same")
+        torch.nn.functional.conv2d(
+            torch.ones(1, 1, 6, 6), torch.ones(1, 1, 3, 3), stride=2, padding="same"
+        )

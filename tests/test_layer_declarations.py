@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 
 from convspec.conformance import Backend, LayerOperation
-from convspec.conformance.cases import LAYER_MODE, Call
+from convspec.conformance.cases import LAYER_MODE, Call, Case
 from convspec.conformance.isolation import InProcess, Isolated
-from convspec.conformance.layer_backend import layout_for_rank, layer_differences
+from convspec.conformance.layer_backend import layer_differences, layout_for_rank
 from convspec.conformance.report import describe_failure
 from convspec.conformance.runner import CaseResult
-from convspec.conformance.cases import Case
 
 
 def _function(x: np.ndarray, w: np.ndarray, **params: object) -> np.ndarray:

@@ -38,10 +38,16 @@ def _run(name: str, select: list[str] | None = None) -> RunResult:
         ("KERNEL_READ_AS_IOHW", ["LAYER-5", "LAYER-6"], "reads the kernel as IOHW, not OIHW"),
         ("FLIPS", ["LAYER-12"], "flips the kernel (a true convolution)"),
         ("IGNORES_BIAS", ["LAYER-1"], "ignores the bias"),
-        ("OUTPUT_PADDING_AT_START", ["LAYER-8"], "adds output_padding at the start instead of the end"),
+        (
+            "OUTPUT_PADDING_AT_START",
+            ["LAYER-8"],
+            "adds output_padding at the start instead of the end",
+        ),
     ],
 )
-def test_layer_defect_is_rejected_and_named_first(mutant: str, select: list[str], defect: str) -> None:
+def test_layer_defect_is_rejected_and_named_first(
+    mutant: str, select: list[str], defect: str
+) -> None:
     result = _run(mutant, select)
     assert not result.conformant, f"{mutant} passed {len(result.results)} cases"
     diagnosed = [r for r in result.failures if r.diagnosis]

@@ -467,3 +467,12 @@ def test_gauss_complex_products_have_their_own_bound() -> None:
     assert "Gauss" in declared.describe()
     with pytest.raises(ValueError, match="'complex_products'"):
         Accuracy("direct", np.complex64, complex_products="karatsuba")  # type: ignore[arg-type]
+
+
+def test_fft_bound_of_non_finite_data_is_inf_without_a_warning() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bound = error_bound(np.array([np.inf, 1.0]), np.array([1.0, 1.0]), method="fft")
+    assert np.all(np.isinf(bound))

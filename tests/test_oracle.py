@@ -304,3 +304,25 @@ def test_rejects_what_the_reference_rejects() -> None:
     if np.dtype(np.longdouble).itemsize > 8:
         with pytest.raises(TypeError, match="at most 64 bits"):
             exact_convolve(np.ones(2, dtype=np.longdouble), [1.0])
+
+
+def test_python_ints_beyond_int64_are_exact_as_the_overflow_error_advises() -> None:
+    with pytest.raises(OverflowError, match="object"):
+        convspec.convolve(np.array([2**62, 2**62]), np.array([2, 2]))
+    big = np.array([2**70, 1], dtype=object)
+    assert list(convspec.exact_convolve(big, np.array([3, 1], dtype=object))) == [
+        3 * 2**70,
+        2**70 + 3,
+        1,
+    ]
+    assert list(convspec.exact_convolve([2**64 - 1, 1], [1])) == [2**64 - 1, 1]  # not 2**64
+    fits = convspec.exact_convolve(np.array([2**62, 2**62], dtype=object), [2, -2], "valid")
+    assert fits.dtype == np.int64 and fits.tolist() == [0]
+    with pytest.raises(TypeError, match="combine only with integer operands"):
+        convspec.exact_convolve(big, [1.5])
+
+
+@pytest.mark.parametrize("bad", [["a"], [None], [np.datetime64("2026-01-01")]])
+def test_exact_dot_takes_real_numbers_only(bad: list[object]) -> None:
+    with pytest.raises(TypeError, match="exact_dot\\(\\): argument 'x'"):
+        exact_dot(bad, [1.0])

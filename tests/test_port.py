@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from port_frameworks import write_howto_kernels
 
 import convspec
 from convspec.conformance.cli import main
@@ -275,11 +276,8 @@ def test_the_how_to_shows_what_the_commands_print(
     block: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     command, shown = _console_blocks(HOWTO.read_text())[block]
-    rng = np.random.default_rng(0)
     monkeypatch.chdir(tmp_path)
-    np.save("kernel.npy", rng.standard_normal((3, 3, 16, 32)))
-    np.save("kernel_oihw.npy", rng.standard_normal((32, 16, 3, 3)))
-    np.savez("up.npz", kernel=rng.standard_normal((16, 8, 4, 4)), bias=rng.standard_normal(8))
+    write_howto_kernels(tmp_path)
     args = shlex.split(command)
     assert args[0] == "convspec"
     main(args[1:])

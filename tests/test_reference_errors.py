@@ -168,3 +168,29 @@ def test_torch_tensor_that_requires_grad_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match=names("convolve", "a")) as raised:
         convspec.convolve(torch.ones(3, requires_grad=True), [1.0])
     assert "could not be read as an array" in str(raised.value)
+
+
+# ----------------------------------------------------------------- coercions refused (issue 13)
+
+
+def test_masked_values_are_refused_and_an_unmasked_array_is_its_data() -> None:
+    with pytest.raises(ValueError, match=r"argument 'a' is a masked array with 1 masked values"):
+        convspec.convolve(np.ma.masked_array([1.0, 2.0, 3.0], [0, 1, 0]), [1.0, 1.0])
+    unmasked = np.ma.masked_array([1.0, 2.0, 3.0], [0, 0, 0])
+    assert np.array_equal(convspec.convolve(unmasked, [1.0, 1.0]), [1.0, 3.0, 5.0, 3.0])
+
+
+def test_integers_beyond_int64_are_not_read_as_rounded_floats() -> None:
+    with pytest.raises(OverflowError, match=r"argument 'a' holds integers outside int64"):
+        convspec.convolve([2**64 - 1, 1], [1])
+    with pytest.raises(TypeError, match="taken by the exact oracle"):
+        convspec.convolve(np.array([2**70, 1], dtype=object), [1])
+
+
+def test_lengths_must_be_ints() -> None:
+    with pytest.raises(TypeError, match=r"argument .n. must be an int; got 5\.0"):
+        convspec.mode_window(5.0, 2, "same")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument 'k' must be an int"):
+        convspec.lags(5, 2.0, "same")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument 'n' must be an int"):
+        convspec.mode_window(True, 2, "full")

@@ -17,7 +17,7 @@ DTYPES = ("float32", "float64", "complex64", "complex128", "int32", "int64")
 def backend() -> Backend:
     import jax
 
-    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
     import jax.numpy
     import jax.scipy.signal
     import numpy as np

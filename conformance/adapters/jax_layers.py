@@ -37,7 +37,7 @@ NAMES = {"valid": "VALID", "same-upper": "SAME", "same-lower": "SAME_LOWER"}
 def backend() -> Backend:
     import jax
 
-    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
     import jax.numpy as jnp
     from jax import lax
 

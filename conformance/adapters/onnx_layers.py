@@ -224,7 +224,8 @@ def reference_backend() -> Backend:
     from onnx.reference import ReferenceEvaluator
 
     def run(model: Any, inputs: dict[str, Array]) -> Array:
-        return np.asarray(ReferenceEvaluator(model).run(None, inputs)[0])
+        outputs: Any = ReferenceEvaluator(model).run(None, inputs)  # a list (typed as a dict)
+        return np.asarray(outputs[0])
 
     return Backend(
         name="onnx-reference",

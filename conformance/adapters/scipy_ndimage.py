@@ -76,6 +76,8 @@ def _operation(name: str, mode: str, cval: float, origin: int = 0) -> Operation:
         result_dtype="first",
         accumulation="float64",
         rejects_empty=False,  # an empty signal gives an empty result
+        # correlate1d / convolve1d filter every row of an N-D input along its last axis
+        rejects_rank_mismatch=not name.endswith("1d"),
         integer_overflow="undefined",  # a float64 sum cast to the integer dtype
         same_alignment=alignment,
         boundary=boundary,

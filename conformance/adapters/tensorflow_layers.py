@@ -35,7 +35,7 @@ def _transposed_length(n: int, k: int, s: int, padding: Any, axis: int, extra: i
     """The spec's transposed output length (LAYER-8): the ``output_shape`` TF needs."""
     if padding == "valid":
         return (n - 1) * s + k + extra
-    before, after = padding[axis]
+    before, after = (int(p) for p in padding[axis])
     return (n - 1) * s - before - after + k + extra
 
 
@@ -71,8 +71,14 @@ def backend() -> Backend:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no oneDNN banner per call
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    pools = tf.config.threading
+    try:
+        pools.set_intra_op_parallelism_threads(1)
+        pools.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already ran in this process: its pools are fixed
+        pass
+    intra = pools.get_intra_op_parallelism_threads()
+    inter = pools.get_inter_op_parallelism_threads()
     forward = {1: tf.nn.conv1d, 2: tf.nn.conv2d, 3: tf.nn.conv3d}
     backward = {1: tf.nn.conv1d_transpose, 2: tf.nn.conv2d_transpose, 3: tf.nn.conv3d_transpose}
 
@@ -171,5 +177,5 @@ def backend() -> Backend:
             "when the kernel is at least 2 shorter than the stride (all the extra output at the "
             "end); see tests/test_layer_adapters.py.",
         ),
-        environment={"intra_op_threads": "1", "inter_op_threads": "1"},
+        environment={"intra_op_threads": str(intra), "inter_op_threads": str(inter)},
     )

@@ -51,7 +51,9 @@ def _convolutions(ctx: Context) -> list[tuple[str, Operation]]:
     return [
         (name, op)
         for name, op in ctx.backend.operations.items()
-        if op.flips and all(getattr(op, f) == getattr(ctx.op, f) for f in same)
+        if isinstance(op, Operation)
+        and op.flips
+        and all(getattr(op, f) == getattr(ctx.op, f) for f in same)
     ]
 
 

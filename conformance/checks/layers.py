@@ -63,7 +63,8 @@ def _random_params(
     if op.transposed and op.output_padding:
         below = op.output_padding_below == "stride"
         extra = tuple(
-            int(rng.integers(0, s if below else max(s, d))) for s, d in zip(stride, dilation)
+            int(rng.integers(0, s if below else max(s, d)))
+            for s, d in zip(stride, dilation, strict=True)
         )
     return LayerParams(stride, padding, dilation, groups, None, extra)
 
@@ -84,7 +85,7 @@ def random_layers(ctx: LayerContext, clauses: tuple[str, ...], count: int) -> Pr
                 c_out = groups * int(rng.integers(1, 3))
                 kernel = tuple(int(rng.integers(1, 5 if rank < 3 else 4)) for _ in range(rank))
                 params = _random_params(ctx, rank, kernel, c_in, c_out, groups)
-                extent = [d * (k - 1) + 1 for d, k in zip(params.dilation, kernel)]
+                extent = [d * (k - 1) + 1 for d, k in zip(params.dilation, kernel, strict=True)]
                 top = 14 if rank == 1 else (9 if rank == 2 else 6)
                 spatial = tuple(int(rng.integers(max(1, e - 2), max(e, top) + 1)) for e in extent)
                 x, w = ctx.operands(
@@ -127,7 +128,8 @@ def bridge(ctx: LayerContext) -> Produces:
         yield ctx.skip(("LAYER-13",), "a transposed layer")
         return
     for rank in ctx.ranks():
-        for spatial, kernel in (((7, 6, 5), (3, 2, 2)), ((6, 5, 4), (4, 3, 2))):
+        shapes: tuple[tuple[Axes, Axes], ...] = (((7, 6, 5), (3, 2, 2)), ((6, 5, 4), (4, 3, 2)))
+        for spatial, kernel in shapes:
             spatial, kernel = _lengths(rank, spatial), _lengths(rank, kernel)
             x, w = ctx.operands(1, 1, 1, spatial, kernel)
             params = LayerParams.plain(rank)
@@ -209,7 +211,11 @@ def stride_and_dilation(ctx: LayerContext) -> Produces:
         yield ctx.skip(("LAYER-4",), "neither stride nor dilation is declared")
         return
     dtype = ctx.dtype()
-    options = [((2, 3, 2), (1, 1, 1)), ((1, 1, 1), (2, 3, 2)), ((3, 2, 2), (2, 1, 2))]
+    options: list[tuple[Axes, Axes]] = [
+        ((2, 3, 2), (1, 1, 1)),
+        ((1, 1, 1), (2, 3, 2)),
+        ((3, 2, 2), (2, 1, 2)),
+    ]
     if ctx.full:
         options += [((2, 2, 3), (3, 2, 1)), ((3, 3, 3), (1, 2, 1)), ((4, 1, 2), (1, 1, 3))]
     for rank in ctx.ranks():
@@ -263,7 +269,7 @@ def named_padding(ctx: LayerContext) -> Produces:
     for rank, name, s in itertools.product(ctx.ranks(), names, strides):
         if name == "same" and s != 1:
             continue
-        shapes = (((8, 7, 6), (4, 3, 2)), ((7, 6, 5), (2, 3, 4)))
+        shapes: tuple[tuple[Axes, Axes], ...] = (((8, 7, 6), (4, 3, 2)), ((7, 6, 5), (2, 3, 4)))
         for spatial, kernel in shapes if ctx.full else shapes[(s + len(name)) % 2 :][:1]:
             spatial, kernel = _lengths(rank, spatial), _lengths(rank, kernel)
             for d in (1, 2) if ctx.op.dilation and ctx.full else (1,):
@@ -278,7 +284,7 @@ def named_padding(ctx: LayerContext) -> Produces:
 @check("LAYER-5", "LAYER-2", "LAYER-8", applies_to="layer")
 def rejected(ctx: LayerContext) -> Produces:
     """Calls the spec refuses raise: no output, groups not dividing, output_padding too big."""
-    op, dtype = ctx.op, ctx.dtype()
+    op = ctx.op
     for clause, rejection in (
         ("LAYER-5", "empty output"),
         ("LAYER-2", "groups"),
@@ -368,7 +374,11 @@ def transposed_named_padding(ctx: LayerContext) -> Produces:
         return
     dtype = ctx.dtype()
     for rank, name, s in itertools.product(ctx.ranks(), names, (1, 2, 3) if ctx.full else (1, 2)):
-        shapes = (((5, 4, 3), (4, 3, 2)), ((4, 5, 3), (3, 2, 3)), ((3, 4, 5), (1, 2, 1)))
+        shapes: tuple[tuple[Axes, Axes], ...] = (
+            ((5, 4, 3), (4, 3, 2)),
+            ((4, 5, 3), (3, 2, 3)),
+            ((3, 4, 5), (1, 2, 1)),
+        )
         for spatial, kernel in shapes if ctx.full else shapes[(s + len(name)) % 2 :][:1]:
             spatial, kernel = _lengths(rank, spatial), _lengths(rank, kernel)
             x, w = ctx.operands(1, 2, 2, spatial, kernel, dtype=dtype)

@@ -1,0 +1,116 @@
+"""Stored identify results for the site: ``convspec identify`` against every operation of
+the bundled backends, compared with each declaration.
+
+Writes ``docs/data/identify/<backend>.json``::
+
+    {"backend": str,
+     "operations": {op_name: {"matches": bool,
+                              "differences": ["field: declared X, identify found Y", ...],
+                              "not_probed": [field, ...]}}}
+
+``matches`` is True when every field identify probes agrees with the declaration;
+``not_probed`` lists the declaration fields identify does not probe, so no field is
+silently taken as matching.
+
+    python bench/identify_survey.py [BACKEND ...] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from convspec.conformance.identify import compare, identify
+from convspec.conformance.registry import load
+
+#: The backends cheap enough to identify on every run of the survey.
+CHEAP = (
+    "numpy",
+    "scipy-signal",
+    "scipy-signal-fft",
+    "scipy-ndimage",
+    "torch",
+    "jax",
+    "opencv",
+    "astropy",
+)
+#: jax compiles every new shape and dtype: one dtype of each kind keeps it fast.
+FEW_DTYPES = {"jax": ("float64", "complex128", "int32")}
+OUT = Path(__file__).resolve().parent.parent / "docs" / "data" / "identify"
+
+
+def survey(name: str) -> dict[str, Any]:
+    """The stored object for backend ``name``."""
+    backend = load(name)
+    operations: dict[str, Any] = {}
+    for op_name, declared in backend.operations.items():
+        dtypes = FEW_DTYPES.get(name)
+        if dtypes is not None:
+            # The declaration restricted to the dtypes tried, so the comparison is fair.
+            declared = dataclasses.replace(
+                declared, dtypes=tuple(d for d in dtypes if d in declared.dtypes)
+            )
+        found = identify(name, op_name, isolation="none", dtypes=declared.dtypes)
+        comparisons = compare(declared, found)
+        differences = [
+            f"{c.field}: declared {c.declared}, identify found {c.found}"
+            + (f" ({c.note})" if c.note else "")
+            for c in comparisons
+            if c.match is False
+        ]
+        not_probed = [
+            c.field for c in comparisons if c.match is None and c.note.startswith("not probed")
+        ]
+        operations[op_name] = {
+            "matches": not differences,
+            "differences": differences,
+            "not_probed": not_probed,
+        }
+    return {"backend": name, "operations": operations}
+
+
+def validate(data: Any) -> None:
+    """Raise ValueError unless ``data`` has the stored shape."""
+    if not isinstance(data, dict) or set(data) != {"backend", "operations"}:
+        raise ValueError("identify survey: expected keys 'backend' and 'operations'")
+    if not isinstance(data["backend"], str) or not isinstance(data["operations"], dict):
+        raise ValueError("identify survey: 'backend' must be a string, 'operations' an object")
+    for op_name, entry in data["operations"].items():
+        if not isinstance(entry, dict) or set(entry) != {"matches", "differences", "not_probed"}:
+            raise ValueError(f"identify survey: operation {op_name!r} has keys {sorted(entry)}")
+        if not isinstance(entry["matches"], bool):
+            raise ValueError(f"identify survey: {op_name!r} 'matches' must be a bool")
+        for key in ("differences", "not_probed"):
+            if not all(isinstance(s, str) for s in entry[key]) or not isinstance(entry[key], list):
+                raise ValueError(f"identify survey: {op_name!r} {key!r} must be a list of strings")
+        if entry["matches"] == bool(entry["differences"]):
+            raise ValueError(f"identify survey: {op_name!r} 'matches' contradicts its differences")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("backends", nargs="*", default=list(CHEAP))
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.backends:
+        try:
+            data = survey(name)
+        except ImportError as error:
+            print(f"{name}: skipped ({error})", file=sys.stderr)
+            continue
+        validate(data)
+        path = args.out / f"{name}.json"
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        ops = data["operations"]
+        matched = sum(e["matches"] for e in ops.values())
+        print(f"{name}: {matched} of {len(ops)} operations match -> {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
