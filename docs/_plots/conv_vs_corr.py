@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 import convspec
 
-from .style import KERNEL, RESULT, SIGNAL, annotate_cells, no_ticks, stems, tidy
+from .style import KERNEL, RESULT, SIGNAL, heatmap, stems, tidy
 
 KERNEL_1D = np.array([3.0, 2.0, 1.0])
 KERNEL_2D = np.array([[1, 2, 0], [0, 3, 0], [0, 4, 5]])
@@ -23,13 +22,6 @@ def impulse(shape: tuple[int, ...], at: tuple[int, ...]) -> np.ndarray:
     x = np.zeros(shape, dtype=int)
     x[at] = 1
     return x
-
-
-def heatmap(ax: Axes, values: np.ndarray, title: str, color: str, cmap: str) -> None:
-    ax.imshow(values, cmap=cmap, vmin=0, vmax=max(1, values.max()) * 1.6)
-    annotate_cells(ax, values)
-    ax.set_title(title, fontsize=10, color=color)
-    no_ticks(ax)
 
 
 def side_by_side_figure() -> Figure:

@@ -41,3 +41,11 @@ def annotate_cells(
 def no_ticks(ax: Axes) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def heatmap(ax: Axes, values: np.ndarray, title: str, color: str, cmap: str) -> None:
+    """A 2-D array as light cells with its values written in, titled in ``color``."""
+    ax.imshow(values, cmap=cmap, vmin=0, vmax=max(1, values.max()) * 1.6)
+    annotate_cells(ax, values)
+    ax.set_title(title, fontsize=10, color=color)
+    no_ticks(ax)
