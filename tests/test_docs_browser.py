@@ -52,6 +52,8 @@ PLOT_PAGES = {
     "docs/explanation/why-no-flip.html": 2,
     "docs/explanation/same-split.html": 1,
     "spec/convolution.html": 1,
+    "spec/modes.html": 1,  # the windows of full, valid and same
+    "spec/ndim.html": 1,  # the half turn
 }
 SCREENSHOT_PAGES = {
     "home": "docs/index.html",

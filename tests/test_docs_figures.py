@@ -8,12 +8,18 @@ one name per plotting call.  The build test builds the site and checks, page by 
 each plot's image is the file named after it, that no two images on a page share a file or
 its bytes, and that each has a 2x version in its ``srcset``.
 
+The 'same'-split figure is drawn from the stored survey reports: its data must hold every
+stored operation that has a 'same', in the window the spec names for its declaration, and
+drawing it must import none of the bundled libraries.
+
 Skips the build when Sphinx or myst-parser is absent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import json
 import os
 import re
 import subprocess
@@ -23,6 +29,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SURVEY_REPORTS = sorted((ROOT / "docs" / "data" / "survey").glob("*.json"))
 PLOT = re.compile(r"^\.\. plot::\n((?:[ \t]+.*\n|\n)*)", re.MULTILINE)
 PREFIX = re.compile(r"^\s+:filename-prefix:\s*(\S+)\s*$", re.MULTILINE)
 
@@ -129,3 +136,78 @@ def test_built_page_shows_its_own_figures(site: Path, page: Path) -> None:
             assert re.search(r"\s2(\.0+)?x$", srcset), f"{src} has no 2x version: {srcset!r}"
             hires = srcset.split(",")[-1].split()[0]
             assert (html_file.parent / hires).resolve().is_file()
+
+
+# ------------------------------------------------- the 'same'-split figure's data
+
+
+def plot_module(name: str) -> object:
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        return importlib.import_module(f"_plots.{name}")
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+
+
+def declared_same(declared: dict[str, object]) -> list[tuple[str, str]]:
+    """(declared value, the spec's name of its window) for each 'same' an operation declares.
+
+    A layer's ``same`` and ``same-upper`` paddings put the odd padding element at the end,
+    which for its correlation is the upper window (MODE-5); ``same-lower`` is the lower one.
+    """
+    if declared["kind"] == "transposed layer":
+        return []
+    if "data_layout" in declared:
+        names = [p for p in declared["padding"] if str(p).startswith("same")]  # type: ignore[attr-defined]
+        return [(name, "lower" if name == "same-lower" else "upper") for name in names]
+    alignment = str(declared["same_alignment"])
+    return [(alignment, alignment)] if "same" in declared["modes"] else []  # type: ignore[operator]
+
+
+#: Where each declared 'same' starts for N = 5, K = 4: (K - 1) // 2 = 1 or K // 2 = 2; numpy's
+#: alignments (MODE-7) start at (min(N, K) - 1) // 2 = 1 and (K - 1) // 2 = 1 for K <= N.
+START_FOR_N5_K4 = {"lower": 1, "upper": 2, "numpy-convolve": 1, "numpy-correlate": 1}
+
+
+@pytest.mark.parametrize("path", SURVEY_REPORTS, ids=lambda p: p.stem)
+def test_same_split_figure_holds_every_stored_same(path: Path) -> None:
+    same_split = plot_module("same_split")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    declarations = same_split.same_declarations([report], 5, 4)  # type: ignore[attr-defined]
+    assert {d.backend for d in declarations} <= {report["backend"]["name"]}
+    found = {(d.operation, d.value, d.window) for d in declarations}
+    expected = {
+        (operation, value, (START_FOR_N5_K4[name], 5))
+        for operation, declared in report["backend"]["operations"].items()
+        for value, name in declared_same(declared)
+    }
+    assert found == expected
+    drawn = same_split.functions_by_window(declarations)  # type: ignore[attr-defined]
+    for declaration in declarations:
+        if not declaration.shifted:
+            labels = drawn[declaration.window][declaration.library]
+            assert declaration.label in labels, f"{declaration} is not in the figure"
+
+
+def test_same_split_figure_covers_torch_and_jax() -> None:
+    same_split = plot_module("same_split")
+    reports = same_split.stored_reports()  # type: ignore[attr-defined]
+    drawn = same_split.functions_by_window(same_split.same_declarations(reports))  # type: ignore[attr-defined]
+    libraries = {library for by_library in drawn.values() for library in by_library}
+    assert {"torch", "jax", "numpy", "scipy", "tensorflow"} <= libraries
+
+
+def test_same_split_figure_calls_no_library() -> None:
+    """Drawing the figure reads the stored reports; it imports no bundled library."""
+    pytest.importorskip("matplotlib")
+    code = (
+        "import sys, matplotlib; matplotlib.use('Agg'); sys.path.insert(0, 'docs');"
+        "from _plots.same_split import split_figure; split_figure();"
+        "print(' '.join(sorted(m for m in ('torch', 'jax', 'tensorflow', 'scipy', 'cv2',"
+        " 'onnx', 'onnxruntime', 'astropy') if m in sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

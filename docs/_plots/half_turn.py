@@ -49,9 +49,7 @@ def half_turn_figure() -> Figure:
     mark_cell(axes["turned"], rows - 1, cols - 1)
     heatmap(axes["image"], IMAGE, "image a", SIGNAL, "Blues")
     heatmap(axes["convolved"], convolved, f"convolve(a, v, '{MODE}')", RESULT, "Greens")
-    heatmap(
-        axes["correlated"], correlated, f"correlate(a, flip(v), '{MODE}')", RESULT, "Greens"
-    )
+    heatmap(axes["correlated"], correlated, f"correlate(a, flip(v), '{MODE}')", RESULT, "Greens")
     fig.suptitle(
         f"convolve(a, v) {relation} correlate(a, flip(v)); the framed 1 moved to the far corner",
         fontsize=10,
