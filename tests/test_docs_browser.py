@@ -54,6 +54,9 @@ PLOT_PAGES = {
     "spec/convolution.html": 1,
     "spec/modes.html": 1,  # the windows of full, valid and same
     "spec/ndim.html": 1,  # the half turn
+    "spec/boundaries.html": 1,
+    "spec/layers.html": 1,
+    "docs/index.html": 1,  # the impulse figure on the front door
 }
 SCREENSHOT_PAGES = {
     "home": "docs/index.html",

@@ -37,12 +37,29 @@ def windows(stride: int, dilation: int, padding: object) -> np.ndarray:
 
 
 def windows_figure() -> Figure:
-    """One panel per case: rows are outputs, columns data samples (and the padding)."""
-    fig, axes = plt.subplots(1, len(CASES), figsize=(13, 3.4))
-    for ax, (title, stride, dilation, padding) in zip(axes, CASES, strict=True):
-        ((before, after),) = convspec.layer_padding(padding, (N,), (K,), stride, dilation)
-        read = windows(stride, dilation, padding)
-        outputs = read.shape[0]
+    """One panel per case, two a row (legible on a phone): rows are outputs, columns data
+    samples (and the padding)."""
+    pads = [
+        convspec.layer_padding(padding, (N,), (K,), stride, dilation)[0]
+        for _, stride, dilation, padding in CASES
+    ]
+    reads = [windows(stride, dilation, padding) for _, stride, dilation, padding in CASES]
+    # One extent for all panels, so that every panel draws its cells at one size.
+    widest_before = max(before for before, _ in pads)
+    widest_after = max(after for _, after in pads)
+    # ... and each row of panels as tall as its longest panel.
+    row_outputs = [max(read.shape[0] for read in reads[row : row + 2]) for row in (0, 2)]
+    fig, axes = plt.subplots(
+        2,
+        2,
+        figsize=(5.6, 1.0 + 0.2 * sum(outputs + 1.4 for outputs in row_outputs)),
+        height_ratios=[outputs + 1.4 for outputs in row_outputs],
+        layout="constrained",
+    )
+    for index, (ax, (title, stride, dilation, _), (before, after), read) in enumerate(
+        zip(axes.flat, CASES, pads, reads, strict=True)
+    ):
+        outputs, most_outputs = read.shape[0], row_outputs[index // 2]
         for p in range(outputs):
             y = outputs - 1 - p
             for n in range(-before, N + after):
@@ -57,15 +74,15 @@ def windows_figure() -> Figure:
             ax.text(-before - 0.4, y + 0.5, f"y[{p}]", ha="right", va="center", fontsize=8)
         for n in range(N):
             ax.text(n + 0.5, outputs + 0.3, str(n), ha="center", va="bottom", fontsize=8)
-        ax.set_xlim(-before - 2.2, N + after + 0.2)
-        ax.set_ylim(-0.2, outputs + 1.2)
+        ax.set_xlim(-widest_before - 2.2, N + widest_after + 0.2)
+        ax.set_ylim(outputs - most_outputs - 0.2, outputs + 1.2)  # top-aligned
         ax.set_aspect("equal")
         ax.set_title(title, fontsize=9)
         no_ticks(ax)
         for spine in ax.spines.values():
             spine.set_visible(False)
     fig.suptitle(
-        f"Which samples of x (N = {N}) each output reads with a kernel of K = {K} taps: "
+        f"Which samples of x (N = {N}) each output reads, K = {K} taps:\n"
         "orange = a term of the sum, grey = a tap on padding (no term)",
         fontsize=10,
     )

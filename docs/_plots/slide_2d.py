@@ -76,7 +76,7 @@ def draw_frame(
     )
     for (r, c), weight in np.ndenumerate(kernel):
         left.text(
-            j + c + 0.3,
+            j + c + 0.18,  # inside the cell, clear of the frame in the right-hand column
             i + r + 0.32,
             f"×{weight:g}",
             ha="center",
@@ -84,6 +84,7 @@ def draw_frame(
             fontsize=6.5,
             color=KERNEL,
             fontweight="bold",
+            zorder=6,  # over the window's frame
         )
     done = np.arange(output.size).reshape(output.shape) <= step
     current = np.zeros(output.shape)
@@ -96,21 +97,30 @@ def draw_frame(
     right.set_title(f"Σ patch·kernel = {output[i, j]:g}", fontsize=9, color=RESULT)
 
 
-def frames_figure(image: np.ndarray = IMAGE, kernel: np.ndarray = KERNEL_3X3) -> Figure:
-    """Every window position as one frame, in a grid (row-major, like the output)."""
+def frames_figure(
+    image: np.ndarray = IMAGE, kernel: np.ndarray = KERNEL_3X3, frames_per_row: int = 2
+) -> Figure:
+    """Every window position as one frame, in the order the window visits them (row-major).
+
+    Two frames a row by default, so that the numbers stay legible at phone width.
+    """
     output = valid_output(image, kernel)
-    rows, cols = output.shape
-    ratios = [image.shape[1], cols + 0.6] * cols
+    rows = -(-output.size // frames_per_row)
+    ratios = [image.shape[1], output.shape[1] + 0.6] * frames_per_row
     fig, axes = plt.subplots(
         rows,
-        2 * cols,
-        figsize=(3.4 * cols, 2.1 * rows),
-        gridspec_kw={"width_ratios": ratios, "wspace": 0.15, "hspace": 0.3},
+        2 * frames_per_row,
+        figsize=(2.8 * frames_per_row, 1.75 * rows),
+        gridspec_kw={"width_ratios": ratios, "wspace": 0.15, "hspace": 0.35},
         squeeze=False,
     )
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.94, bottom=0.01)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.96, bottom=0.01)
+    for index, ax in enumerate(axes.flat):
+        step = index // 2
+        if step >= output.size:
+            ax.set_visible(False)
     for step in range(output.size):
-        row, col = divmod(step, cols)
+        row, col = divmod(step, frames_per_row)
         draw_frame(axes[row, 2 * col], axes[row, 2 * col + 1], image, kernel, output, step)
     return fig
 
