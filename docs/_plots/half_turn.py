@@ -14,12 +14,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import convspec
+from convspec.notation import Mode
 
 from .style import KERNEL, RESULT, SIGNAL, heatmap
 
 KERNEL_2X3 = np.array([[1, 2, 3], [4, 5, 6]])
 IMAGE = np.array([[1, 0, 2, 1], [0, 3, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]])
-MODE = "valid"
+MODE: Mode = "valid"
 
 
 def mark_cell(ax: Axes, row: int, col: int) -> None:

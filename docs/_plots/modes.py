@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import convspec
-from convspec.modes import Mode, SameAlignment
+from convspec.modes import SameAlignment
+from convspec.notation import Mode
 
 from .style import KERNEL, MUTED, RESULT, SIGNAL
 

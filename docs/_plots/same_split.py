@@ -19,7 +19,7 @@ import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 from _ext.library_links import library_function, library_of
@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import convspec
+from convspec.modes import SameAlignment
 
 from .style import KERNEL, MUTED, RESULT, SIGNAL
 
@@ -35,7 +36,10 @@ N = 5
 K = 4
 LINE_WIDTH = 50  # characters of the list, monospace
 #: The two windows of 'same' the spec names for an even kernel: (alignment, clause, colour).
-NAMED_WINDOWS = (("lower", "MODE-4", SIGNAL), ("upper", "MODE-5", KERNEL))
+NAMED_WINDOWS: tuple[tuple[SameAlignment, str, str], ...] = (
+    ("lower", "MODE-4", SIGNAL),
+    ("upper", "MODE-5", KERNEL),
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ def declared_windows(
         return found
     if "same" not in declared.get("modes", []):
         return []
-    alignment = declared["same_alignment"]
+    alignment = cast(SameAlignment, declared["same_alignment"])  # checked by mode_window
     return [("alignment", alignment, convspec.mode_window(n, k, "same", alignment=alignment))]
 
 
