@@ -645,6 +645,11 @@ def verdict_text(row: dict[str, Any]) -> str:
     return f"**over bound** ({row['cases_over_bound']} of {row['cases']} cases)"
 
 
+def scrolling(table: list[str]) -> list[str]:
+    """A table's lines in a box that scrolls sideways on a narrow screen (convspec-tables.css)."""
+    return [":::{container} convspec-scroll accuracy-table", *table, ":::"]
+
+
 def markdown_table(data: dict[str, Any]) -> str:
     """The two MyST tables of the docs page (verdicts, then details), from the JSON document."""
     verdicts = [
@@ -673,13 +678,13 @@ def markdown_table(data: dict[str, Any]) -> str:
         "Words: see the {ref}`glossary`; a fraction is an error divided by its bound, so 1 is "
         "the limit.",
         "",
-        *verdicts,
+        *scrolling(verdicts),
         "",
         "Details: the elements that sum many products, where the bound has grown, and the "
         "same results against the bound of direct summation (for FFT rows: why FFT needs its "
         "own bound).",
         "",
-        *details,
+        *scrolling(details),
         "",
         f"{data['cases']} random cases per real row, the first {data['complex_cases']} of "
         f"them per complex row (seed {data['seed']}; kinds: "

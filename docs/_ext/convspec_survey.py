@@ -32,6 +32,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils_tables import literal, row_of, table
 from library_links import library_function, library_of
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
@@ -489,6 +490,19 @@ def load_reports(directive: SphinxDirective) -> list[Report]:
     return reports
 
 
+def glossary_note() -> nodes.paragraph:
+    """"Words: see the glossary", set above each table so that its status words are defined."""
+    reference = addnodes.pending_xref(
+        "", refdomain="std", reftype="ref", reftarget="glossary", refexplicit=True
+    )
+    reference += nodes.inline("", "glossary", classes=["std", "std-ref"])
+    note = nodes.paragraph(classes=["convspec-words"])
+    note += nodes.Text("Words: see the ")
+    note += reference
+    note += nodes.Text(".")
+    return note
+
+
 def scrolling(content: nodes.Node, *classes: str) -> nodes.container:
     """``content`` in a box that scrolls sideways, so a wide table never widens the page."""
     box = nodes.container(classes=["convspec-scroll", *classes])
@@ -506,7 +520,7 @@ class SurveyDirective(SphinxDirective):
         reports = [r for r in load_reports(self) if kind_of(r) == kind]
         if not reports:
             return []
-        return [scrolling(overview(reports, kind))]
+        return [glossary_note(), scrolling(overview(reports, kind))]
 
 
 class SurveyDetailsDirective(SphinxDirective):
@@ -516,7 +530,10 @@ class SurveyDetailsDirective(SphinxDirective):
         result: list[nodes.Node] = []
         for report in load_reports(self):
             for node in backend_details(report):
-                result.append(scrolling(node) if isinstance(node, nodes.table) else node)
+                if isinstance(node, nodes.table):
+                    result += [glossary_note(), scrolling(node)]
+                else:
+                    result.append(node)
         return result
 
 
