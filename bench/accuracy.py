@@ -653,7 +653,7 @@ def scrolling(table: list[str]) -> list[str]:
 def markdown_table(data: dict[str, Any]) -> str:
     """The two MyST tables of the docs page (verdicts, then details), from the JSON document."""
     verdicts = [
-        "| verdict | library function | method | dtype | worst fraction of bound (limit 1) "
+        "| verdict | worst fraction of bound (limit 1) | library function | dtype | method "
         "| median fraction |",
         "|---|---|---|---|---|---|",
     ]
@@ -665,8 +665,8 @@ def markdown_table(data: dict[str, Any]) -> str:
     for row in data["rows"]:
         library = library_cell(row)
         verdicts.append(
-            f"| {verdict_text(row)} | {library} | {method_text(row)} | {row['dtype']} "
-            f"| {rounded(row['worst_fraction'], 1)} | {rounded(row['median_fraction'], 1)} |"
+            f"| {verdict_text(row)} | {rounded(row['worst_fraction'], 1)} | {library} "
+            f"| {row['dtype']} | {method_text(row)} | {rounded(row['median_fraction'], 1)} |"
         )
         details.append(
             f"| {library} | {row['dtype']} "

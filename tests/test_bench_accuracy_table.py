@@ -86,7 +86,7 @@ def test_the_verdict_comes_first_and_tables_stay_narrow() -> None:
     assert len(tables) == 2
     verdicts = tables[0]
     assert verdicts[0][0] == "verdict"
-    assert "limit 1" in verdicts[0][4]
+    assert "limit 1" in verdicts[0][1]  # the deciding number right after the verdict
     assert all(len(table[0]) <= 6 for table in tables)
     for row in verdicts[1:]:
         assert row[0] == "within bound" or row[0].startswith("**over bound**")
