@@ -680,9 +680,9 @@ def markdown_table(data: dict[str, Any]) -> str:
         "",
         *scrolling(verdicts),
         "",
-        "Details: the elements that sum many products, where the bound has grown, and the "
-        "same results against the bound of direct summation (for FFT rows: why FFT needs its "
-        "own bound).",
+        "Details (words: see the {ref}`glossary`): the elements that sum many products, where "
+        "the bound has grown, and the same results against the bound of direct summation (for "
+        "FFT rows: why FFT needs its own bound).",
         "",
         *scrolling(details),
         "",

@@ -341,6 +341,33 @@ def test_no_table_is_clipped(
             context.close()  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    "path", ["docs/reference/survey.html", "docs/reference/accuracy.html", "docs/index.html"]
+)
+def test_every_table_has_a_glossary_link_before_it(page: object, site_url: str, path: str) -> None:
+    """Between one table and the next (or the page's start) a link leads to the glossary."""
+    page.goto(site_url + path)  # type: ignore[attr-defined]
+    unlinked = page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            const article = document.querySelector('article');
+            const links = [...article.querySelectorAll('a[href*="glossary.html"]')];
+            const before = (a, b) => !!(a.compareDocumentPosition(b)
+                                        & Node.DOCUMENT_POSITION_FOLLOWING);
+            let previous = null;
+            const missing = [];
+            [...article.querySelectorAll('table')].forEach((table, index) => {
+                const found = links.some(link => before(link, table)
+                                         && (previous === null || before(previous, link)));
+                if (!found) missing.push(index + 1);
+                previous = table;
+            });
+            return missing;
+        }"""
+    )
+    assert page.locator("article table").count() > 0  # type: ignore[attr-defined]
+    assert not unlinked, f"{path}: tables {unlinked} have no glossary link since the last table"
+
+
 def test_no_request_left_the_machine(requests_seen: list[str]) -> None:
     """Runs last in this module: every request of the tests above went to the local server."""
     assert requests_seen, "the browser tests above made no requests"
