@@ -1,13 +1,16 @@
 """Measured accuracy of convolution libraries against convspec's error bounds.
 
-For numpy, scipy.signal (direct and FFT), torch (``conv1d``, a correlation, on the CPU) and
-jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled), in float32 and float64,
-over many random cases (varied lengths, kernels longer and shorter than the signal, and
-cancellation-heavy data), every result is compared with the exact oracle
-(:func:`convspec.exact_convolve`) and measured as a fraction of the bound of the method the
-library uses (spec/numerics.md, NUM-4 and NUM-6).  The worst and the median of the per-case
-worst fractions go into ``docs/data/accuracy.json`` and the table of
-``docs/reference/accuracy.md``.
+For every bundled library function that computes a 1-D convolution or correlation -- numpy,
+scipy.signal (direct and FFT), scipy.ndimage, OpenCV (``sepFilter2D``), astropy (direct and
+FFT), torch (``conv1d``), jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled),
+TensorFlow (``tf.nn.conv1d``) and onnxruntime (ONNX ``Conv``) -- in float32 and float64 (and
+complex where the library takes it), over many random cases (varied lengths, kernels longer
+and shorter than the signal, and cancellation-heavy data), every result is compared with the
+exact oracle (:func:`convspec.exact_convolve`) and measured as a fraction of the bound of the
+method the library uses (spec/numerics.md, NUM-4 and NUM-6).  A library that does not import
+is left out and named.  The worst and the median of the per-case worst fractions go into
+``docs/data/accuracy.json`` and the tables of ``docs/reference/accuracy.md``, each library
+function linked to its documentation (``docs/data/library-links.json``).
 
 Usage::
 
