@@ -1,13 +1,16 @@
 """Measured accuracy of convolution libraries against convspec's error bounds.
 
-For numpy, scipy.signal (direct and FFT), torch (``conv1d``, a correlation, on the CPU) and
-jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled), in float32 and float64,
-over many random cases (varied lengths, kernels longer and shorter than the signal, and
-cancellation-heavy data), every result is compared with the exact oracle
-(:func:`convspec.exact_convolve`) and measured as a fraction of the bound of the method the
-library uses (spec/numerics.md, NUM-4 and NUM-6).  The worst and the median of the per-case
-worst fractions go into ``docs/data/accuracy.json`` and the table of
-``docs/reference/accuracy.md``.
+For every bundled library function that computes a 1-D convolution or correlation -- numpy,
+scipy.signal (direct and FFT), scipy.ndimage, OpenCV (``sepFilter2D``), astropy (direct and
+FFT), torch (``conv1d``), jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled),
+TensorFlow (``tf.nn.conv1d``) and onnxruntime (ONNX ``Conv``) -- in float32 and float64 (and
+complex where the library takes it), over many random cases (varied lengths, kernels longer
+and shorter than the signal, and cancellation-heavy data), every result is compared with the
+exact oracle (:func:`convspec.exact_convolve`) and measured as a fraction of the bound of the
+method the library uses (spec/numerics.md, NUM-4 and NUM-6).  A library that does not import
+is left out and named.  The worst and the median of the per-case worst fractions go into
+``docs/data/accuracy.json`` and the tables of ``docs/reference/accuracy.md``, each library
+function linked to its documentation (``docs/data/library-links.json``).
 
 Usage::
 
@@ -27,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +43,14 @@ Array = np.ndarray[Any, np.dtype[Any]]
 ROOT = Path(__file__).resolve().parent.parent
 JSON_PATH = ROOT / "docs" / "data" / "accuracy.json"
 PAGE_PATH = ROOT / "docs" / "reference" / "accuracy.md"
+# Each library function's documentation page (kept in the repository: the site builds offline).
+LINKS_PATH = ROOT / "docs" / "data" / "library-links.json"
 TABLE_BEGIN = "% begin generated table (bench/accuracy.py)"
 TABLE_END = "% end generated table"
 REAL_DTYPES = ("float32", "float64")
 COMPLEX_DTYPES = ("complex64", "complex128")
 DTYPES = REAL_DTYPES + COMPLEX_DTYPES
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Elements summing at least this many products are reported on their own.
 LONG_SUM = 16
 
@@ -66,6 +71,13 @@ class Library:
     # How its complex products are formed, and whether its correlation conjugates v.
     complex_products: ComplexProducts = "naive"
     conjugates: bool = True
+    #: The dtypes it is run in (complex ones only with ``complex_support``).
+    dtypes: tuple[str, ...] = DTYPES
+    #: Its name in ``docs/data/library-links.json``, which holds its documentation page.
+    link: str | None = None
+
+    def runs(self, dtype: str) -> bool:
+        return dtype in self.dtypes and (self.complex_support or dtype in REAL_DTYPES)
 
 
 def _numpy_libraries() -> list[Library]:
@@ -73,13 +85,16 @@ def _numpy_libraries() -> list[Library]:
         Library(
             "convspec.convolve (reference)", "convspec", "convolve", "direct", convspec.convolve
         ),
-        Library("numpy.convolve", "numpy", "convolve", "direct", np.convolve),
+        Library(
+            "numpy.convolve", "numpy", "convolve", "direct", np.convolve, link="numpy.convolve"
+        ),
         Library(
             "numpy.correlate",
             "numpy",
             "correlate",
             "direct",
             lambda a, v: np.correlate(a, v, mode="full"),
+            link="numpy.correlate",
         ),
     ]
 
@@ -94,6 +109,7 @@ def _scipy_libraries() -> list[Library]:
             name,  # type: ignore[arg-type]
             method,  # type: ignore[arg-type]
             functools.partial(getattr(scipy.signal, name), method=method),
+            link=f"scipy.signal.{name}",
         )
         for method in ("direct", "fft")
         for name in ("convolve", "correlate")
@@ -126,6 +142,7 @@ def _torch_libraries() -> list[Library]:
             _torch_conv1d,
             complex_products="gauss",
             conjugates=False,
+            link="torch.nn.functional.conv1d/2d/3d",
         )
     ]
 
@@ -154,8 +171,176 @@ def _jax_libraries() -> list[Library]:
             "direct",
             _jax_call(name),
             complex_products="gauss",
+            link=f"jax.numpy.{name}",
         )
         for name in ("convolve", "correlate")
+    ]
+
+
+# Libraries that compute only a 'same'-sized result: given the signal padded with zeros, the
+# full result of the unpadded signal is a contiguous window of theirs (the padded zeros add
+# exact zero products, so the bound of the unpadded operands still applies).
+
+
+def _full_from_same(same: Callable[[Array, Array], Array]) -> Callable[[Array, Array], Array]:
+    """The full result of a 'same'-only function, from its result on the zero-padded signal.
+
+    Where the window starts depends on the library's 'same' alignment and on both lengths
+    (astropy's FFT crop depends on the parity of the signal's); it is found once per pair of
+    lengths from a probe of ones, whose full result is at least 1 on exactly the window (an FFT
+    leaves rounding noise around it).
+    """
+    starts: dict[tuple[int, int], int] = {}
+
+    def compute(a: Array, v: Array) -> Array:
+        n, k = a.shape[0], v.shape[0]
+        if (n, k) not in starts:
+            probe = np.asarray(same(np.pad(np.ones(n), k), np.ones(k)))
+            starts[n, k] = int(np.flatnonzero(probe > 0.5)[0])
+        result = np.asarray(same(np.pad(a, k), v))
+        return result[starts[n, k] : starts[n, k] + n + k - 1]
+
+    return compute
+
+
+def _scipy_ndimage_libraries() -> list[Library]:
+    import scipy.ndimage
+
+    def call(name: str) -> Callable[[Array, Array], Array]:
+        function = getattr(scipy.ndimage, name)
+        return _full_from_same(lambda a, v: function(a, v, mode="constant", cval=0.0))
+
+    return [
+        Library(
+            f"scipy.ndimage.{name}",
+            "scipy",
+            name.removesuffix("1d"),  # type: ignore[arg-type]
+            "direct",
+            call(name),
+            link=f"scipy.ndimage.{name}",
+        )
+        for name in ("convolve1d", "correlate1d")
+    ]
+
+
+def _opencv_libraries() -> list[Library]:
+    import cv2
+
+    def row(a: Array, v: Array) -> Array:
+        # One row: the x kernel is v, the y kernel [1]; BORDER_CONSTANT pads with zeros.
+        kernel = v.astype(np.float64)
+        out = cv2.sepFilter2D(a[None, :], -1, kernel, np.ones(1), borderType=cv2.BORDER_CONSTANT)
+        return np.asarray(out[0])
+
+    # sepFilter2D is a cross-correlation and takes real data only.
+    return [
+        Library(
+            "cv2.sepFilter2D (one row)",
+            "opencv-python-headless",
+            "correlate",
+            "direct",
+            _full_from_same(row),
+            complex_support=False,
+            link="cv2.sepFilter2D",
+        )
+    ]
+
+
+def _astropy_libraries() -> list[Library]:
+    import astropy.convolution
+
+    def call(name: str) -> Callable[[Array, Array], Array]:
+        function = getattr(astropy.convolution, name)
+
+        def same(a: Array, v: Array) -> Array:
+            # convolve takes odd kernels only: a trailing zero tap changes no value.
+            if v.shape[0] % 2 == 0:
+                v = np.append(v, 0.0)
+            return np.asarray(
+                function(
+                    a,
+                    v,
+                    boundary="fill",
+                    fill_value=0.0,
+                    normalize_kernel=False,
+                    nan_treatment="fill",
+                )
+            )
+
+        return _full_from_same(same)
+
+    # astropy computes and returns float64 whatever the input, and takes real data here.
+    return [
+        Library(
+            f"astropy.convolution.{name}",
+            "astropy",
+            "convolve",
+            "fft" if name == "convolve_fft" else "direct",
+            call(name),
+            complex_support=False,
+            dtypes=("float64",),
+            link=f"astropy.convolution.{name}",
+        )
+        for name in ("convolve", "convolve_fft")
+    ]
+
+
+def _tensorflow_libraries() -> list[Library]:
+    import tensorflow as tf
+
+    def conv1d(a: Array, v: Array) -> Array:
+        # NWC signal and WIO kernel, one channel; K - 1 zeros each side make VALID the full.
+        k = v.shape[0]
+        signal = np.pad(a, k - 1)[None, :, None]
+        result = tf.nn.conv1d(signal, v[:, None, None], stride=1, padding="VALID")
+        return np.asarray(result)[0, :, 0]
+
+    # tf.nn.conv1d is a cross-correlation; its CPU kernels take real data only.
+    return [
+        Library(
+            "tf.nn.conv1d (CPU)",
+            "tensorflow",
+            "correlate",
+            "direct",
+            conv1d,
+            complex_support=False,
+            conjugates=False,
+            link="tf.nn.conv1d",
+        )
+    ]
+
+
+def _onnxruntime_libraries() -> list[Library]:
+    import onnxruntime
+
+    from convspec.conformance.adapters.onnx_layers import model_bytes
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.log_severity_level = 3
+
+    def conv(a: Array, v: Array) -> Array:
+        k = v.shape[0]
+        x, w = a[None, None], v[None, None]
+        model = model_bytes("Conv", x, w, None, {"kernel_shape": [k], "pads": [k - 1, k - 1]})
+        session = onnxruntime.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+        return np.asarray(session.run(None, {"x": x, "w": w})[0])[0, 0]
+
+    # ONNX Conv is a cross-correlation; the CPU provider implements float32 only.
+    return [
+        Library(
+            "ONNX Conv (onnxruntime CPU)",
+            "onnxruntime",
+            "correlate",
+            "direct",
+            conv,
+            complex_support=False,
+            conjugates=False,
+            dtypes=("float32",),
+            link="ONNX Conv",
+        )
     ]
 
 
@@ -166,8 +351,13 @@ def library_entries() -> tuple[list[Library], dict[str, str]]:
     makers = [
         ("numpy", _numpy_libraries),
         ("scipy", _scipy_libraries),
+        ("scipy", _scipy_ndimage_libraries),
+        ("opencv", _opencv_libraries),
+        ("astropy", _astropy_libraries),
         ("torch", _torch_libraries),
         ("jax", _jax_libraries),
+        ("tensorflow", _tensorflow_libraries),
+        ("onnxruntime", _onnxruntime_libraries),
     ]
     for package, make in makers:
         try:
@@ -284,7 +474,7 @@ def measure(
             exact: dict[tuple[str, bool], Array] = {}
             bounds: dict[tuple[str, str, str], Array] = {}
             for library in entries:
-                if dtype in COMPLEX_DTYPES and not library.complex_support:
+                if not library.runs(dtype):
                     continue
                 key = (library.operation, library.method, library.complex_products)
                 direct_key = (library.operation, "direct", "naive")
@@ -329,11 +519,26 @@ def _versions(entries: list[Library]) -> dict[str, str]:
     packages = ["numpy", "convspec", *sorted({e.package for e in entries} - {"numpy", "convspec"})]
     versions = {}
     for package in packages:
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:  # pragma: no cover - depends on the installation
-            versions[package] = "unknown"
+        # An import name may be installed under another distribution (tensorflow-cpu).
+        distributions = [package, *packages_distributions().get(package, [])]
+        versions[package] = "unknown"
+        for distribution in distributions:
+            try:
+                versions[package] = version(distribution)
+                break
+            except PackageNotFoundError:  # pragma: no cover - depends on the installation
+                continue
     return versions
+
+
+def documentation_page(library: Library) -> str | None:
+    """The address of ``library``'s documentation, from ``docs/data/library-links.json``."""
+    if library.link is None:
+        return None
+    pages: dict[str, str] = json.loads(LINKS_PATH.read_text(encoding="utf-8"))["documentation"]
+    if library.link not in pages:
+        raise KeyError(f"{LINKS_PATH.name} has no documentation page for {library.link!r}")
+    return pages[library.link]
 
 
 def report(
@@ -344,6 +549,7 @@ def report(
     complex_cases: int,
 ) -> dict[str, Any]:
     """The JSON document: one row per library and dtype."""
+    start = time.perf_counter()
     tallies = measure(entries, cases, complex_cases)
     rows = []
     for library in entries:
@@ -356,6 +562,7 @@ def report(
             row: dict[str, Any] = {
                 "library": library.name,
                 "package": library.package,
+                "documentation": documentation_page(library),
                 "operation": library.operation,
                 "method": library.method,
                 "complex_products": library.complex_products if dtype in COMPLEX_DTYPES else None,
@@ -387,6 +594,8 @@ def report(
         "versions": _versions(entries),
         "platform": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
         "skipped": skipped,
+        # The measurement's wall time (``main`` adds the libraries' import time).
+        "seconds": round(time.perf_counter() - start, 1),
         "rows": rows,
     }
 
@@ -394,39 +603,96 @@ def report(
 # ------------------------------------------------------------------------ output
 
 
-def _fmt(value: float | None) -> str:
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def rounded(value: float | None, limit: float | None = None) -> str:
+    """``value`` to 3 significant digits, as a table cell.
+
+    Values far from 1 are written ``2.60 × 10²⁰``.  A value below ``limit`` never reads as
+    the limit: more digits are shown until it visibly falls short (0.9999 is ``0.9999``, not
+    ``1.00``).
+    """
     if value is None:
         return "—"
-    return f"{value:.2g}" if value < 100 else f"{value:,.0f}"
+    if value == 0:
+        return "0"
+    if not 1e-3 <= abs(value) < 1e4:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    for digits in range(3, 17):
+        text = f"{value:#.{digits}g}".rstrip(".")
+        if limit is None or value >= limit or float(text) < limit:
+            return text
+    return repr(value)  # pragma: no cover - a float64 has at most 17 digits
+
+
+def library_cell(row: dict[str, Any]) -> str:
+    """The library function, linked to its documentation where the links list it."""
+    if row["library"].startswith("convspec."):
+        return "{py:func}`convspec.convolve` (reference)"
+    if row.get("documentation"):
+        return f"[{row['library']}]({row['documentation']})"
+    return str(row["library"])
+
+
+def method_text(row: dict[str, Any]) -> str:
+    if row.get("complex_products") == "gauss":
+        return f"{row['method']} (Gauss products)"
+    return str(row["method"])
+
+
+def verdict_text(row: dict[str, Any]) -> str:
+    if row["cases_over_bound"] == 0:
+        return "within bound"
+    return f"**over bound** ({row['cases_over_bound']} of {row['cases']} cases)"
+
+
+def scrolling(table: list[str]) -> list[str]:
+    """A table's lines in a box that scrolls sideways on a narrow screen (convspec-tables.css)."""
+    return [":::{container} convspec-scroll accuracy-table", *table, ":::"]
 
 
 def markdown_table(data: dict[str, Any]) -> str:
-    """The MyST table of the docs page, from the JSON document."""
-    lines = [
-        "| library | method | dtype | worst fraction of bound | median | bound / worst error "
-        f"| worst, sums of {LONG_SUM}+ terms | bound / worst, {LONG_SUM}+ terms "
-        "| worst fraction of the direct bound | cases over bound |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+    """The two MyST tables of the docs page (verdicts, then details), from the JSON document."""
+    verdicts = [
+        "| verdict | worst fraction of bound (limit 1) | library function | dtype | method "
+        "| median fraction |",
+        "|---|---|---|---|---|---|",
+    ]
+    details = [
+        f"| library function | dtype | worst, sums of {LONG_SUM}+ products (limit 1) "
+        "| worst fraction of the direct bound | cases |",
+        "|---|---|---|---|---|",
     ]
     for row in data["rows"]:
-        method = row["method"]
-        if row.get("complex_products") == "gauss":
-            method += " (Gauss products)"
-        lines.append(
-            f"| {row['library']} | {method} | {row['dtype']} "
-            f"| {_fmt(row['worst_fraction'])} | {_fmt(row['median_fraction'])} "
-            f"| {_fmt(row['bound_over_worst_error'])} "
-            f"| {_fmt(row['long_sum_worst_fraction'])} "
-            f"| {_fmt(row['long_sum_bound_over_worst_error'])} "
-            f"| {_fmt(row['worst_fraction_of_direct_bound'])} "
-            f"| {row['cases_over_bound']} of {row['cases']} |"
+        library = library_cell(row)
+        verdicts.append(
+            f"| {verdict_text(row)} | {rounded(row['worst_fraction'], 1)} | {library} "
+            f"| {row['dtype']} | {method_text(row)} | {rounded(row['median_fraction'], 1)} |"
+        )
+        details.append(
+            f"| {library} | {row['dtype']} "
+            f"| {rounded(row['long_sum_worst_fraction'], 1)} "
+            f"| {rounded(row['worst_fraction_of_direct_bound'])} | {row['cases']} |"
         )
     versions = ", ".join(f"{name} {number}" for name, number in data["versions"].items())
-    lines += [
+    lines = [
+        "Words: see the {ref}`glossary`; a fraction is an error divided by its bound, so 1 is "
+        "the limit.",
+        "",
+        *scrolling(verdicts),
+        "",
+        "Details (words: see the {ref}`glossary`): the elements that sum many products, where "
+        "the bound has grown, and the same results against the bound of direct summation (for "
+        "FFT rows: why FFT needs its own bound).",
+        "",
+        *scrolling(details),
         "",
         f"{data['cases']} random cases per real row, the first {data['complex_cases']} of "
         f"them per complex row (seed {data['seed']}; kinds: "
-        f"{', '.join(data['case_kinds'])}); {versions}; {data['platform']}.",
+        f"{', '.join(data['case_kinds'])}); {versions}; {data['platform']}; measured in "
+        f"{data['seconds']:.0f} s.",
     ]
     for package, why in data["skipped"].items():
         lines.append(f"Skipped {package}: {why}.")
@@ -455,13 +721,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
 
+    start = time.perf_counter()
     entries, skipped = library_entries()
     cases = list(random_cases(args.cases, args.seed))
-    start = time.perf_counter()
     data = report(entries, skipped, cases, args.seed, args.complex_cases)
+    data["seconds"] = round(time.perf_counter() - start, 1)
     table = markdown_table(data)
     print(table)
-    print(f"\n{time.perf_counter() - start:.1f} s", file=sys.stderr)
+    print(f"\n{data['seconds']:.1f} s", file=sys.stderr)
     if not args.no_write:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(data, indent=1) + "\n")

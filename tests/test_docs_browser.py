@@ -68,7 +68,34 @@ SCREENSHOT_PAGES = {
     "api": "docs/reference/api.html",
     "cli": "docs/reference/cli.html",
     "why-no-flip": "docs/explanation/why-no-flip.html",
+    "glossary": "docs/reference/glossary.html",
+    "accuracy": "docs/reference/accuracy.html",
+    "spec-modes": "spec/modes.html",
+    "spec-ndim": "spec/ndim.html",
 }
+# Pages whose tables must not be clipped: the generated ones and the spec's.
+TABLE_PAGES = [
+    "docs/index.html",
+    "docs/reference/survey.html",
+    "docs/reference/accuracy.html",
+    "docs/reference/glossary.html",
+    "docs/reference/cli.html",
+    "docs/reference/clauses.html",
+    *(
+        f"spec/{chapter}.html"
+        for chapter in (
+            "index",
+            "convolution",
+            "correlation",
+            "modes",
+            "ndim",
+            "numerics",
+            "boundaries",
+            "frameworks",
+            "changelog",
+        )
+    ),
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -253,6 +280,97 @@ def test_phone_width_has_no_sideways_scroll_and_screenshots(
             assert overflow <= 1, f"{name} at {label} width scrolls sideways by {overflow}px"
         finally:
             context.close()  # type: ignore[attr-defined]
+
+
+#: Per table of the article, what keeps a reader from seeing all of it (an empty list: none).
+#: A table either fits inside the article, or sits in a box that scrolls sideways
+#: (overflow-x auto or scroll) and that box, scrolled to its end, shows the table's right
+#: edge; no cell's content is wider than the cell (text cut off or hidden).
+CLIPPED_TABLES_JS = """() => {
+    const problems = [];
+    const article = document.querySelector('article') || document.body;
+    const bounds = article.getBoundingClientRect();
+    const right = Math.min(bounds.right, document.documentElement.clientWidth);
+    article.querySelectorAll('table').forEach((table, index) => {
+        const name = `table ${index + 1} (${table.className || 'no class'})`;
+        const box = table.getBoundingClientRect();
+        if (box.left < bounds.left - 1 || box.right > right + 1) {
+            let scroller = table.parentElement;
+            while (scroller && scroller !== article) {
+                const overflow = getComputedStyle(scroller).overflowX;
+                if (overflow === 'auto' || overflow === 'scroll') break;
+                scroller = scroller.parentElement;
+            }
+            if (!scroller || scroller === article) {
+                problems.push(`${name}: ${Math.round(box.width)}px wide in an article of `
+                    + `${Math.round(right - bounds.left)}px, and no box around it scrolls`);
+            } else {
+                const frame = scroller.getBoundingClientRect();
+                if (frame.right > right + 1) {
+                    problems.push(`${name}: its scrolling box reaches past the article`);
+                }
+                scroller.scrollLeft = scroller.scrollWidth;
+                const end = table.getBoundingClientRect().right;
+                if (end > frame.right + 1) {
+                    problems.push(`${name}: scrolled to the end, ${Math.round(end - frame.right)}`
+                        + 'px of it are still out of reach');
+                }
+                scroller.scrollLeft = 0;
+            }
+        }
+        table.querySelectorAll('th, td').forEach(cell => {
+            if (cell.scrollWidth > cell.clientWidth + 1) {
+                problems.push(`${name}: cell "${cell.textContent.trim().slice(0, 40)}" is cut off`
+                    + ` (${cell.scrollWidth}px of content in ${cell.clientWidth}px)`);
+            }
+        });
+    });
+    return problems;
+}"""
+
+
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_no_table_is_clipped(
+    browser: object, requests_seen: list[str], site_url: str, path: str
+) -> None:
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = open_context(browser, requests_seen, viewport)
+        try:
+            page = context.new_page()  # type: ignore[attr-defined]
+            page.goto(site_url + path, wait_until="load")
+            page.evaluate("document.fonts.ready")
+            assert page.locator("article table").count() > 0, f"{path}: no table"
+            problems = page.evaluate(CLIPPED_TABLES_JS)
+            assert not problems, f"{path} at {label} width: {problems[:5]}"
+        finally:
+            context.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "path", ["docs/reference/survey.html", "docs/reference/accuracy.html", "docs/index.html"]
+)
+def test_every_table_has_a_glossary_link_before_it(page: object, site_url: str, path: str) -> None:
+    """Between one table and the next (or the page's start) a link leads to the glossary."""
+    page.goto(site_url + path)  # type: ignore[attr-defined]
+    unlinked = page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            const article = document.querySelector('article');
+            const links = [...article.querySelectorAll('a[href*="glossary.html"]')];
+            const before = (a, b) => !!(a.compareDocumentPosition(b)
+                                        & Node.DOCUMENT_POSITION_FOLLOWING);
+            let previous = null;
+            const missing = [];
+            [...article.querySelectorAll('table')].forEach((table, index) => {
+                const found = links.some(link => before(link, table)
+                                         && (previous === null || before(previous, link)));
+                if (!found) missing.push(index + 1);
+                previous = table;
+            });
+            return missing;
+        }"""
+    )
+    assert page.locator("article table").count() > 0  # type: ignore[attr-defined]
+    assert not unlinked, f"{path}: tables {unlinked} have no glossary link since the last table"
 
 
 def test_no_request_left_the_machine(requests_seen: list[str]) -> None:
