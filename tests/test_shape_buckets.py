@@ -100,7 +100,7 @@ def test_a_padded_case_is_padded_and_cut_back() -> None:
     out = bucketed(recording, convolve=True, alignment="numpy-convolve")(
         np.arange(5.0), np.arange(1.0, 4.0), "same"
     )
-    assert seen == [((64,), (31,))]  # an odd kernel stays odd in 'same'
+    assert seen == [((128,), (63,))]  # an odd kernel stays odd in 'same'
     np.testing.assert_array_equal(out, np.convolve(np.arange(5.0), np.arange(1.0, 4.0), "same"))
 
 
