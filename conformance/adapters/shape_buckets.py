@@ -1,11 +1,11 @@
 """Zero padding to a few shape buckets, so that a compiling library builds one program per bucket.
 
 jax compiles a new program for every new shape (50 to 150 ms on a CPU), and the full
-profile has about 6,000 distinct shapes.  Padding both operands with zeros to a handful of sizes, and
-cutting the case's output back out of the padded output, lets one compiled program serve
-every case in a bucket.  Zeros add nothing to a sum, so for finite operands the values are
-those of the unpadded call; only the sign of an exact zero may differ (the judge does not
-compare the signs of zeros).
+profile has about 6,000 distinct shapes.  Padding both operands with zeros to a handful of
+sizes, and cutting the case's output back out of the padded output, lets one compiled
+program serve every case in a bucket.  Zeros add nothing to a sum, so for finite operands
+the values are those of the unpadded call; only the sign of an exact zero may differ (the
+judge does not compare the signs of zeros).
 
 The padding along each axis keeps everything the declaration speaks about:
 
