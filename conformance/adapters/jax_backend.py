@@ -1,15 +1,25 @@
 """jax: jax.numpy.convolve / correlate (1-D) and jax.scipy.signal.convolve / correlate (N-D).
 
 The adapter enables 64-bit mode (``jax_enable_x64``): without it jax computes float64
-input in float32 and says nothing.  Integer operands give float results.  Each new shape
-is compiled once, which makes jax the slowest backend to check.
+input in float32 and says nothing.  Integer operands give float results.
+
+jax compiles a program for every new shape, 50 to 150 ms each on a CPU, and the full
+profile has about 6,000 distinct shapes: called as they come, its check took 15 minutes on
+2 cores.  So each function is jitted, and its finite operands are padded with zeros to a few
+shape buckets (``shape_buckets``: the values are those of the unpadded call, the case's
+output is cut back out of the padded one, and the cases themselves are unchanged).  That
+leaves about 900 compilations (one per function, mode, dtype pair, rank and bucket that the
+cases use) and about 4 minutes.  Set ``CONVSPEC_JAX_EXACT_SHAPES=1`` to call every case at
+its own shape; the report's environment says which was used.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..backend import Backend, Operation
+from .shape_buckets import bucketed
 
 DTYPES = ("float32", "float64", "complex64", "complex128", "int32", "int64")
 
@@ -24,6 +34,15 @@ def backend() -> Backend:
 
     jnp: Any = jax.numpy
     jss: Any = jax.scipy.signal
+
+    exact_shapes = os.environ.get("CONVSPEC_JAX_EXACT_SHAPES", "") == "1"
+
+    def prepared(call: Any, *, convolve: bool, alignment: Any = "lower") -> Any:
+        """The library call, jitted and bucketed unless exact shapes were asked for."""
+        if exact_shapes:
+            return call
+        compiled = jax.jit(call, static_argnames="mode")
+        return bucketed(compiled, convolve=convolve, alignment=alignment)
 
     def jax_promotion(a: Any, v: Any) -> Any:
         """jax's promotion; integers then become float64 (from int64) or float32."""
@@ -43,24 +62,42 @@ def backend() -> Backend:
         version=jax.__version__,
         operations={
             "numpy.convolve": Operation(
-                lambda a, v, mode: jnp.convolve(a, v, mode, precision="highest"),
+                prepared(
+                    lambda a, v, mode: jnp.convolve(a, v, mode, precision="highest"),
+                    convolve=True,
+                    alignment="numpy-convolve",
+                ),
                 flips=True,
                 same_alignment="numpy-convolve",
                 **one_d,
             ),
             "numpy.correlate": Operation(
-                lambda a, v, mode: jnp.correlate(a, v, mode, precision="highest"),
+                prepared(
+                    lambda a, v, mode: jnp.correlate(a, v, mode, precision="highest"),
+                    convolve=False,
+                    alignment="numpy-correlate",
+                ),
                 flips=False,
                 same_alignment="numpy-correlate",
                 **one_d,
             ),
             "scipy.signal.convolve": Operation(
-                lambda a, v, mode: jss.convolve(a, v, mode, method="direct", precision="highest"),
+                prepared(
+                    lambda a, v, mode: jss.convolve(
+                        a, v, mode, method="direct", precision="highest"
+                    ),
+                    convolve=True,
+                ),
                 flips=True,
                 **n_d,
             ),
             "scipy.signal.correlate": Operation(
-                lambda a, v, mode: jss.correlate(a, v, mode, method="direct", precision="highest"),
+                prepared(
+                    lambda a, v, mode: jss.correlate(
+                        a, v, mode, method="direct", precision="highest"
+                    ),
+                    convolve=False,
+                ),
                 flips=False,
                 **n_d,
             ),
@@ -71,5 +108,9 @@ def backend() -> Backend:
             "jax.scipy.signal needs one operand at least as large as the other on every axis.",
             "Complex products are formed with 3 real multiplications.",
         ),
-        environment={"jax_enable_x64": "True", "jax_platform": jax.default_backend()},
+        environment={
+            "jax_enable_x64": "True",
+            "jax_platform": jax.default_backend(),
+            "shape_buckets": "off (CONVSPEC_JAX_EXACT_SHAPES=1)" if exact_shapes else "on",
+        },
     )
