@@ -79,6 +79,10 @@ def python(found: Identification) -> str:
     if unobserved:
         lines.append("# not observed (left at their defaults):")
         lines += [f"#   {name}: {why}" for name, why in unobserved.items()]
+    deviations = fields.get("deviations", ())
+    if deviations:
+        lines.append("# deviations (no field states them; the backend documents a Deviation):")
+        lines += [f"#   {d}" for d in deviations]
     if found.problems:
         lines.append("# NOT DECLARABLE (what no Operation field states):")
         lines += [f"#   {p}" for p in found.problems]
@@ -118,6 +122,7 @@ def to_json(found: Identification) -> dict[str, Any]:
         "dtypes_tried": list(found.dtypes_tried),
         "declarable": found.declarable,
         "problems": found.problems,
+        "deviations": list(found.fields().get("deviations", ())),
         "unobserved": unobserved,
         "fields": {
             name: {
