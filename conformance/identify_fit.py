@@ -7,8 +7,8 @@ agree.  The stages run in order, each fixing some fields and handing the rest wh
 learned: acceptance (ranks, modes, a working dtype), structure (flips, lag order,
 conjugation), windows (each mode over a grid of ``(N, K)``; the 'same' alignment; N >= K
 restrictions), restrictions in N-D, dtypes (result dtype rule, mixed operands), integers
-(overflow), accuracy (method and accumulation precision; complex products), rejected
-input, and inf/NaN.  Structural fits use the loosest accuracy class (direct summation in
+(overflow), accuracy (method and accumulation precision; complex products), inf/NaN,
+and rejected input.  Structural fits use the loosest accuracy class (direct summation in
 bfloat16), so a function's rounding never hides its conventions; the accuracy stage then
 picks the tightest class the outputs fit.
 """
@@ -584,8 +584,15 @@ def _set_deviations(fit: Fit, ignored: dict[str, list[tuple[int, int]]]) -> None
             f"mode {mode!r} ignores the boundary where {where}: the result is the "
             f"zero-boundary window ({cases})"
         )
-    if found:
-        fit.set("deviations", tuple(found), support=found)
+    _add_deviations(fit, found)
+
+
+def _add_deviations(fit: Fit, found: list[str]) -> None:
+    """Record behaviour no Operation field declares (a backend documents a Deviation)."""
+    if not found:
+        return
+    previous = fit.value("deviations", ())
+    fit.set("deviations", (*previous, *found), support=[*previous, *found])
 
 
 def _mode_verdict(
@@ -1124,10 +1131,23 @@ def fit_rejections(fit: Fit) -> None:
         "empty kernel": (random_values((4,) * r, dtype, fit.rng), np.zeros((0,) * r, dtype)),
         "ranks differ": (random_values((4,) * (r + 1), dtype, fit.rng), v),
     }
-    probes = fit.prober.run([(a, k, mode) for a, k in bad.values()])
+    # Empty operands in every declared mode: a mode that ends the interpreter (scipy's
+    # convolve2d with boundary='wrap' in 'full') is no rejection, and is recorded.
+    modes = fit.value("modes") or (mode,)
+    requests = [(a, kernel, m) for a, kernel in bad.values() for m in modes]
+    by_label = dict(zip(bad, _chunks(fit.prober.run(requests), len(modes)), strict=True))
+    by_label["ranks differ"] = [p for p in by_label["ranks differ"] if p.mode == mode]
     raised: dict[str, bool] = {}
-    for label, probe in zip(bad, probes, strict=True):
-        raised[label] = not probe.ok
+    died: list[str] = []
+    for label, probes in by_label.items():
+        returned = [p for p in probes if p.ok]
+        raised[label] = not returned
+        died += [
+            f"{label} in mode {p.mode!r}: {p.outcome.status}: {p.outcome.message}"
+            for p in probes
+            if p.outcome.status in ("died", "timeout") and returned
+        ]
+        probe = returned[0] if returned else probes[0]
         if probe.ok:
             what = f"returns shape {probe.value.shape} {probe.value.dtype}"
         else:
@@ -1139,8 +1159,14 @@ def fit_rejections(fit: Fit) -> None:
             fit.set("rejects_rank_mismatch", raised[label], **evidence)
     empty = raised["empty signal"] and raised["empty kernel"]
     support = [f"{label}: {'raised' if r else 'returned'}" for label, r in raised.items()]
-    fit.set("rejects_empty", empty, support=support[:2])
+    fit.set("rejects_empty", empty, support=support[:2] + died)
     fit.set("rejects_invalid", empty and raised["ranks differ"], support=support)
+    if died:
+        _add_deviations(fit, [f"{d} (where another mode returns)" for d in died])
+
+
+def _chunks(items: list[Probe], size: int) -> list[list[Probe]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 # ------------------------------------------------------------------ stage 9: inf and NaN
@@ -1180,8 +1206,9 @@ STAGES: tuple[Callable[[Fit], None], ...] = (
     fit_integers,
     fit_complex_products,
     fit_accuracy,
-    fit_rejections,
     fit_nonfinite,
+    # Last: a mode in which an empty operand ends the interpreter is not called again.
+    fit_rejections,
 )
 
 
