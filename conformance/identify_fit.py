@@ -27,10 +27,10 @@ import convspec
 from convspec import numerics
 
 from .backend import Array, Operation
+from .boundary_hypotheses import describe_boundary
 from .cases import Call
 from .conventions import NAMED_ALIGNMENTS, declared_result_dtype, expectation
 from .diagnosis import diagnose
-from .boundary_hypotheses import describe_boundary
 from .identify_boundary import boundary_candidates, measured_fill
 from .identify_probe import Probe, Prober
 from .inputs import discriminating, random_values
