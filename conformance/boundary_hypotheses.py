@@ -13,6 +13,7 @@ array zero-padded to the kernel's length when ``K > N`` (astropy's ``convolve_ff
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,7 +67,7 @@ def boundary_hypotheses(s: Situation) -> Iterator[Candidate | Finding]:
     """Another boundary or fill value; a shifted origin; wrap over the padded array."""
     mode = s.call.mode
     for words, declaration in boundary_declarations(s.op, mode):
-        yield Candidate(words, lambda d=declaration: s.expect((d, s.a, s.v, mode)))
+        yield Candidate(words, functools.partial(s.expect, (declaration, s.a, s.v, mode)))
     if (
         s.op.boundary == "wrap"
         and mode == "same"

@@ -92,7 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="call the backend in this process (faster; no timeout or crash protection)",
     )
-    check.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    check.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="leave out the reproduction of each failure group (the clause table, one line "
+        "per group and the verdict remain)",
+    )
     commands.add_parser("backends", help="list installed backends and why others are unavailable")
     _identify_parser(commands)
     port_cli.add_parser(commands)

@@ -161,9 +161,9 @@ def _explain(backend: Backend, result: CaseResult, raised: dict[int, str]) -> li
     case = result.case
     op = backend.operations[case.operation]
     if case.expect == "raises":
-        if result.outcome == "ok" and isinstance(op, LayerOperation):
-            return [f"returns a result instead of raising: {result.message}"]
         if result.outcome == "ok":
+            if isinstance(op, LayerOperation):
+                return [f"returns a result instead of raising: {result.message}"]
             return _returned_instead_of_raising(op, result)
         return [f"{result.message} where an exception is declared"]
     if result.outcome == "raised":

@@ -13,6 +13,7 @@ named, the likeliest first.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -74,7 +75,7 @@ def _swapped(padding: Any, x: Array, w: Array, op: LayerOperation, params: Param
 def _layouts_like(layout: str, roles: str) -> list[str]:
     """Every layout with the same letters: the role letters around the spatial block."""
     spatial = "".join(c for c in layout if c not in roles)
-    a, b = roles
+    a, b = roles[0], roles[1]
     options = [a + b + spatial, b + a + spatial, spatial + a + b, spatial + b + a]
     options += [a + spatial + b, b + spatial + a]
     return [option for option in options if option != layout]
@@ -120,6 +121,13 @@ def _relabelled(predicted: Prediction, layout: str, other: str) -> Prediction:
         np.ascontiguousarray(convspec.relayout(values, layout, other)),
         np.ascontiguousarray(convspec.relayout(bound, layout, other)),
     )
+
+
+def _relabelled_prediction(
+    op: LayerOperation, x: Array, w: Array, params: Params, layout: str, other: str
+) -> Prediction:
+    """The declared result, returned in layout ``other`` instead of ``layout``."""
+    return _relabelled(_predict(op, x, w, params), layout, other)
 
 
 def _negative_pads(
@@ -191,7 +199,7 @@ def layer_hypotheses(op: LayerOperation, call: Call) -> Iterator[Hypothesis]:
     for other in _layouts_like(data, "NC"):
         yield (
             f"returns the result as {other}, not {data} (channel and spatial axes exchanged)",
-            lambda other=other: _relabelled(_predict(op, x, w, params), data, other),
+            functools.partial(_relabelled_prediction, op, x, w, params, data, other),
         )
     for other in _layouts_like(kernel, "OI"):
         yield f"reads the kernel as {other}, not {kernel}", declared(kernel_layout=other)
@@ -214,7 +222,7 @@ def layer_hypotheses(op: LayerOperation, call: Call) -> Iterator[Hypothesis]:
             names = [kernel[a] for a in axes]
             yield (
                 f"reverses the kernel along spatial axes {names} only",
-                lambda flipped=flipped: _predict(op, x, flipped, params),
+                functools.partial(_predict, op, x, flipped, params),
             )
     extra = params.get("output_padding")
     if (
@@ -248,7 +256,7 @@ def layer_hypotheses(op: LayerOperation, call: Call) -> Iterator[Hypothesis]:
         if any(b < 0 or a < 0 for b, a in pads):
             yield (
                 f"does not clamp a negative total pad of {padding!r} at 0 (drops input)",
-                lambda pads=pads: _negative_pads(op, x, w, params, pads),
+                functools.partial(_negative_pads, op, x, w, params, pads),
             )
     if params.get("bias") is not None:
         yield "ignores the bias", with_params(bias=None)

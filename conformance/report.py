@@ -27,7 +27,7 @@ import numpy as np
 import convspec
 from convspec.clauses import CLAUSES
 
-from .backend import canonical_differences
+from .backend import Deviation, canonical_differences
 from .cases import LAYER_MODE, Call
 from .escaping import markdown_text, terminal_text
 from .layer_backend import LayerOperation
@@ -284,6 +284,14 @@ def describe_failure(
 TERMINAL_WIDTH = 160
 
 
+def observed_cases(run: RunResult, deviation: Deviation) -> int:
+    """How many cases of the deviation's operation were reported as that deviation."""
+    return sum(
+        r.deviation == deviation.description and r.case.operation == deviation.operation
+        for r in run.deviations
+    )
+
+
 def terminal(run: RunResult) -> str:
     """A plain-text table: clause x operation, with pass / FAIL / skip, cases and time.
 
@@ -353,13 +361,16 @@ def terminal(run: RunResult) -> str:
     for difference, names in _declared_differences(run).items():
         lines.append(f"  declared unlike the spec: {terminal_text(difference)} ({names})")
     for deviation in run.backend.documented_deviations:
-        seen = sum(r.deviation == deviation.description for r in run.deviations)
+        seen = observed_cases(run, deviation)
         lines.append(
             f"  differs from its documentation ({terminal_text(deviation.operation)}, seen in "
             f"{seen} cases): {terminal_text(deviation.description)}"
         )
         if deviation.reproduction:
-            lines.append(f"    reproduction: {deviation.reproduction}")
+            lines.append("    reproduction:")
+            lines += [
+                f"      {terminal_text(line)}" for line in deviation.reproduction.splitlines()
+            ]
     lines += coverage_lines(run, matrix)
     return "\n".join(lines)
 
@@ -579,7 +590,7 @@ def to_json(
                 {
                     "operation": d.operation,
                     "description": d.description,
-                    "observed_cases": sum(r.deviation == d.description for r in run.deviations),
+                    "observed_cases": observed_cases(run, d),
                     **({"reproduction": d.reproduction} if d.reproduction else {}),
                 }
                 for d in run.backend.documented_deviations
@@ -661,6 +672,8 @@ def markdown(run: RunResult) -> str:
             f"Differs from its documentation ({_markdown_code(deviation.operation)}): "
             f"{markdown_text(deviation.description)}.",
         ]
+        if deviation.reproduction:
+            lines += ["", *_code_block(deviation.reproduction)]
     if run.failures:
         lines += [
             "",
@@ -693,6 +706,13 @@ def markdown(run: RunResult) -> str:
         first = markdown_text(printed[0].output[:_OUTPUT_SHOWN])
         lines += ["", f"The backend printed during {len(printed)} calls; first: {first}"]
     return "\n".join(lines) + "\n"
+
+
+def _code_block(source: str) -> list[str]:
+    """``source`` as a fenced Python block whose fence no backtick run inside can close."""
+    longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}python", *source.splitlines(), fence]
 
 
 def _markdown_code(name: str) -> str:

@@ -116,6 +116,6 @@ highlight_language = "text"  # blocks without a language (argparse usage) are no
 html_title = f"convspec {release}"
 html_static_path = ["_static"]
 html_extra_path = ["_extra"]  # index.html at the site root: a redirect to docs/index.html
-html_css_files = ["convspec.css"]
+html_css_files = ["convspec.css", "convspec-tables.css"]
 html_copy_source = False
 html_show_sourcelink = False

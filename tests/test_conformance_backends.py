@@ -61,6 +61,37 @@ def test_scipy_correlate2d_deviation_is_observed() -> None:
     assert others <= {"convolve2d-fill", "convolve2d-wrap", "convolve2d-symm"}, deviations
 
 
+def test_ndimage_reflect_deviation_holds_exactly_where_the_nd_filter_misreads() -> None:
+    """The condition of the N-D reflect deviation is where correlate departs from correlate1d.
+
+    correlate1d extends the line correctly (the spec's symmetric extension); correlate reads
+    the element before the input at exact multiples of the period past two periods.  The
+    input is a view into a larger buffer holding a sentinel, so the misread always shows.
+    """
+    pytest.importorskip("scipy")
+    import numpy as np
+    import scipy.ndimage as ndi
+
+    deviations = {d.operation: d for d in load("scipy-ndimage").documented_deviations}
+    cases = 0
+    for operation, name, origin in (
+        ("correlate-reflect", "correlate", 0),
+        ("correlate-reflect-origin1", "correlate", 1),
+        ("convolve-reflect", "convolve", 0),
+    ):
+        for n in range(1, 5):
+            for k in range(max(1, 2 * origin + 1), 40):
+                buffer = np.concatenate([[1e6], np.arange(1.0, n + 1)])
+                v = np.random.default_rng(k).standard_normal(k)
+                a = buffer[1:]
+                nd = getattr(ndi, name)(a, v, mode="reflect", origin=origin)
+                line = getattr(ndi, name + "1d")(a, v, mode="reflect", origin=origin)
+                misreads = not np.allclose(nd, line)
+                assert deviations[operation].applies(a, v, "same") == misreads, (name, n, k)
+                cases += 1
+    assert cases > 300
+
+
 def test_every_bundled_backend_is_listed_with_a_version_or_a_reason() -> None:
     listings = {listing.name: listing for listing in available()}
     assert set(NEEDS) <= set(listings)

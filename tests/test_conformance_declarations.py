@@ -120,3 +120,32 @@ def test_a_deviation_can_be_a_raised_exception(raises: Any) -> None:
 def test_a_raised_deviation_of_another_exception_is_still_a_failure() -> None:
     deviation = Deviation("convolve", "d", _k_gt_n_valid, raises=TypeError)
     assert not _run(_op(function=_raises_when_k_gt_n), (deviation,)).conformant
+
+
+def test_each_deviation_counts_the_cases_of_its_own_operation() -> None:
+    """Two operations with the same deviation: each reports only its own cases."""
+    from convspec.conformance.report import observed_cases, terminal, to_json
+
+    shared = "raises for K > N in valid"
+    raising = _op(function=_raises_when_k_gt_n)
+    deviations = tuple(
+        Deviation(
+            name,
+            shared,
+            _k_gt_n_valid,
+            raises=ValueError,
+            reproduction="convolve([1], [1, 2], 'valid')\n# ValueError",
+        )
+        for name in ("convolve", "other")
+    )
+    ops = {"convolve": raising, "other": raising}
+    backend = Backend("declared", "0", ops, documented_deviations=deviations)
+    result = run(backend, "declared", "quick", 0, 20, "none")
+    per_operation = {name: sum(r.case.operation == name for r in result.deviations) for name in ops}
+    assert all(per_operation.values())
+    assert [observed_cases(result, d) for d in deviations] == list(per_operation.values())
+    stored = to_json(result)["backend"]["documented_deviations"]
+    assert [d["observed_cases"] for d in stored] == list(per_operation.values())
+    # every line of a reproduction stays inside its indented block
+    report = terminal(result)
+    assert "      convolve([1], [1, 2], 'valid')\n      # ValueError" in report

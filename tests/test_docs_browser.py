@@ -214,7 +214,9 @@ def test_survey_page_shows_every_stored_report(page: object, site_url: str) -> N
     if not names:
         pytest.skip("no stored survey reports in docs/data/survey")
     page.goto(site_url + "docs/reference/survey.html")  # type: ignore[attr-defined]
-    shown = page.locator("table.survey-overview tbody tr td:first-child").all_inner_texts()  # type: ignore[attr-defined]
+    # each backend opens its rows of a table with one row that names it (and links to it)
+    rows = page.locator("table.survey-overview tr.survey-backend-row a code")  # type: ignore[attr-defined]
+    shown = rows.all_inner_texts()
     assert sorted(text.strip() for text in shown if text.strip()) == names
     for name in names:
         assert page.locator(f"#survey-{name}").count() == 1  # type: ignore[attr-defined]
@@ -253,3 +255,23 @@ def test_no_request_left_the_machine(requests_seen: list[str]) -> None:
     assert requests_seen, "the browser tests above made no requests"
     outside = sorted({url for url in requests_seen if not is_local(url)})
     assert not outside, f"requests to other hosts: {outside}"
+
+
+def test_front_door_shows_the_survey_headline(page: object, site_url: str) -> None:
+    """The landing page answers "does it flip?" for the stored libraries, in a table."""
+    page.goto(site_url + "docs/index.html")  # type: ignore[attr-defined]
+    table = page.locator("table.convspec-survey-headline")  # type: ignore[attr-defined]
+    assert table.count() == 1
+    header = table.locator("thead").inner_text().lower()
+    for column in ("library", "function", "flips", "conjugates", "same"):
+        assert column in header
+    functions = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert "numpy.convolve" in [f.strip() for f in functions]
+    rows = {tuple(c.strip() for c in r) for r in _headline_rows(table)}
+    assert ("numpy", "numpy.convolve", "yes") in {r[:3] for r in rows}
+    assert ("torch", "torch.nn.functional.conv1d/2d/3d", "no") in {r[:3] for r in rows}
+
+
+def _headline_rows(table: object) -> list[list[str]]:
+    rows = table.locator("tbody tr")  # type: ignore[attr-defined]
+    return [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -227,3 +228,62 @@ def test_pages_stay_whole_on_several_xdist_workers() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "NameError" not in result.stdout
+
+
+# --- setup code folded in <details>: hidden on the page, still executed ----------------------
+
+#: The fold of a chapter's setup block: ``<details class="convspec-setup">`` ... ``</details>``.
+SETUP_FOLD = re.compile(r'<details class="convspec-setup">(.*?)</details>', re.DOTALL)
+
+FOLDED_SETUP_PAGE = """\
+# A page
+% examples: 2
+
+<details class="convspec-setup">
+<summary>Setup</summary>
+
+```python
+import fractions
+```
+
+</details>
+
+```python
+assert fractions.Fraction(1, 2) * 2 == 1
+```
+"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_a_folded_setup_is_one_python_block_sybil_collects(page: Path) -> None:
+    """Each fold holds exactly one Python block, and sybil makes an example of it: folding
+    hides the setup from the reader, never from the test run."""
+    from sybil import Sybil
+    from sybil.parsers.myst import PythonCodeBlockParser
+
+    text = page.read_text(encoding="utf-8")
+    folds = list(SETUP_FOLD.finditer(text))
+    if not folds:
+        pytest.skip(f"{page.name} folds no setup")
+    document = Sybil(parsers=[PythonCodeBlockParser()]).parse(page)
+    example_starts = [example.start for example in document]
+    for fold in folds:
+        inside = fold.group(1)
+        assert guard.count_python_fences(inside) == 1, f"{page.name}: a fold holds not one block"
+        assert "% skip" not in inside, f"{page.name}: the folded setup is skipped"
+        collected = [start for start in example_starts if fold.start(1) <= start < fold.end(1)]
+        assert len(collected) == 1, f"{page.name}: sybil collects no example in the fold"
+
+
+def test_a_folded_setup_runs_before_the_blocks_that_use_it(tmp_path: Path) -> None:
+    result = run_spec(tmp_path, FOLDED_SETUP_PAGE)
+    assert result.returncode == 0, result.stdout
+    assert "spec examples: 2 run across 1 page" in result.stdout
+
+
+def test_a_skipped_folded_setup_fails_the_run(tmp_path: Path) -> None:
+    skipped = FOLDED_SETUP_PAGE.replace(
+        "<summary>Setup</summary>\n", "<summary>Setup</summary>\n\n% skip: next\n"
+    )
+    result = run_spec(tmp_path, skipped)
+    assert result.returncode == 1, result.stdout

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..backend import Array, Backend, Operation
+from ..backend import Array, Backend, Deviation, Operation
 
 # int64 is left out: sums go through float64, so values beyond 2**53 are rounded.
 DTYPES = ("float32", "float64", "int16", "int32")
@@ -102,6 +102,59 @@ def operations() -> dict[str, Operation]:
     return ops
 
 
+def _left_extension(name: str, k: int, origin: int) -> int:
+    """How many extension samples before the start the N-D filter ``name`` reads."""
+    return k // 2 + origin if name == "correlate" else (k - 1) // 2 - origin
+
+
+def _reads_before_the_array(name: str, origin: int) -> Callable[[Array, Array, Any], bool]:
+    """Whether a case reaches the sample 4N before the start on some axis of length N >= 2."""
+
+    def applies(a: Array, v: Array, _mode: Any) -> bool:
+        return any(
+            n >= 2 and _left_extension(name, k, origin) >= 4 * n
+            for n, k in zip(a.shape, v.shape, strict=False)
+        )
+
+    return applies
+
+
+def _reflect_reads_outside(name: str, origin: int = 0) -> Deviation:
+    """The N-D filters' mode='reflect' reads memory before the input far from the start."""
+    operation = f"{name}-reflect" + (f"-origin{origin}" if origin else "")
+    # The shortest kernel that reaches 4N = 8 samples before a length-2 input, and its
+    # tap that reads there (convolve reverses the kernel).
+    kernel, tap = (16, 0) if name == "correlate" else (17, 16)
+    return Deviation(
+        operation=operation,
+        description=(
+            f"scipy.ndimage.{name} (the N-D filter; {name}1d is right) with mode='reflect' "
+            "reads the element before the input's memory instead of the reflected sample at "
+            "2mN places before the start (m >= 2, axis length N >= 2), which it reaches when "
+            "the kernel's part left of the origin is at least 4N long. The coordinate "
+            "folding maps those exact multiples of the period to index -1. The value read is "
+            "whatever lies there: zero, garbage, or the neighbour in a larger buffer"
+        ),
+        applies=_reads_before_the_array(name, origin),
+        diagnosis="no simple explanation",
+        reproduction=(
+            "import numpy as np, scipy.ndimage as ndi\n"
+            f"v = np.zeros({kernel}); v[{tap}] = 1\n"
+            "buffer = np.array([777.0, 10.0, 20.0])\n"
+            f"ndi.{name}1d(buffer[1:], v, mode='reflect')  # [10, 20]: the symmetric extension\n"
+            f"ndi.{name}(buffer[1:], v, mode='reflect')    # [777, 20]: buffer[0] read"
+        ),
+    )
+
+
+#: The deviations of the N-D filters in mode='reflect' (every reflect operation declared).
+DEVIATIONS = tuple(
+    _reflect_reads_outside(name, origin)
+    for name in ("correlate", "convolve")
+    for origin in sorted({0} | {o for f, m, o in ORIGINS if (f, m) == (name, "reflect")})
+)
+
+
 def backend() -> Backend:
     import scipy
 
@@ -109,6 +162,7 @@ def backend() -> Backend:
         name="scipy-ndimage",
         version=scipy.__version__,
         operations=operations(),
+        documented_deviations=DEVIATIONS,
         notes=(
             "Only the output of the input's shape exists ('same'). Operations are named "
             "FUNCTION-MODE (constant modes with cval=3) and FUNCTION-MODE-originO; "

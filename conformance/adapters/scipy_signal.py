@@ -216,6 +216,12 @@ def backend() -> Backend:
     )
 
 
+def _fftconvolve(a: Array, v: Array, mode: str, axes: Any = None) -> Any:
+    import scipy.signal
+
+    return scipy.signal.fftconvolve(a, v, mode, axes=axes)
+
+
 def fft_backend() -> Backend:
     """scipy.signal.convolve / correlate with method='fft' (normwise error bound)."""
     import scipy
@@ -224,7 +230,7 @@ def fft_backend() -> Backend:
     operations = _signal_operations("fft")
     operations["fftconvolve"] = replace(
         operations["convolve"],
-        function=lambda a, v, mode, axes=None: scipy.signal.fftconvolve(a, v, mode, axes=axes),
+        function=_fftconvolve,
         axes=True,
         rejects_empty=False,  # an empty operand gives an empty result
     )

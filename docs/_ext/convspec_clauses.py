@@ -19,6 +19,10 @@ What the directive produces:
   text and ``{ref}`CONV-1``` links with "CONV-1 Definition of convolution";
 * an entry in the search index (object type "clause").
 
+``{informative} Title`` (the title optional) is an informative note: a box headed "Note" that
+the stylesheet sets apart from the clauses, for a remark that a reader of the normative text
+may skip.
+
 ``{clause-index}`` (a directive with no argument) becomes, at build time, a table of every
 clause: id, title and the chapter that defines it.  In docstrings rendered by autodoc, every
 clause id of the registry becomes a link to its clause.
@@ -108,6 +112,27 @@ class ClauseDirective(SphinxDirective):
         label = clause_id.lower()  # {ref} lower-cases its target
         std.anonlabels[label] = (self.env.docname, clause_id)
         std.labels[label] = (self.env.docname, clause_id, f"{clause_id} {title}")
+
+
+class InformativeNoteDirective(SphinxDirective):
+    """``{informative} Title``: an informative note, set apart from the normative clauses."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        box = nodes.admonition(classes=["admonition", "informative"])
+        self.set_source_info(box)
+        heading = nodes.title()
+        heading += nodes.inline("Note", "Note", classes=["informative-label"])
+        if self.arguments:
+            title = " ".join(self.arguments[0].split())
+            heading += nodes.Text(" ")
+            heading += nodes.inline(title, title, classes=["informative-title"])
+        box += heading
+        box += self.parse_content_to_nodes(allow_section_headings=False)
+        return [box]
 
 
 class ClauseIndexDirective(SphinxDirective):
@@ -200,6 +225,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # its directive is then replaced by ours, which renders the clause box.
     app.add_object_type(OBJTYPE, "clause-ref", objname="normative clause")
     app.add_directive_to_domain("std", OBJTYPE, ClauseDirective, override=True)
+    app.add_directive("informative", InformativeNoteDirective)
     app.add_directive("clause-index", ClauseIndexDirective)
     app.add_node(clause_index)
     app.connect("env-check-consistency", check_every_clause_defined)
