@@ -107,10 +107,13 @@ class Identification:
         return to_json(self)
 
 
-def _runner(target: Target, isolation: str, timeout: float) -> Isolated | InProcess:
+def _prober(target: Target, isolation: str, timeout: float) -> Prober:
+    """Every call in a worker; or in this process, but calls with an empty operand (which
+    can end an interpreter) in a worker, started only if one comes."""
     if isolation == "process":
-        return Isolated(target.reference, timeout)
-    return InProcess(target.local_backend())
+        return Prober(Isolated(target.reference, timeout), target.operation)
+    guard = Isolated(target.reference, timeout)
+    return Prober(InProcess(target.local_backend()), target.operation, guard)
 
 
 def run_identify(
@@ -122,12 +125,11 @@ def run_identify(
 ) -> Identification:
     """Probe and fit one resolved target."""
     started = time.perf_counter()
-    runner = _runner(target, isolation, timeout)
-    prober = Prober(runner, target.operation)
+    prober = _prober(target, isolation, timeout)
     try:
         state = fit(prober, tuple(dtypes), seed)
     finally:
-        runner.close()
+        prober.close()
     return Identification(
         target,
         state.findings,
@@ -154,7 +156,8 @@ def identify(
 
     ``dtypes``: the dtypes to try.  ``isolation="process"`` (default) calls the function in
     a worker process with ``timeout`` seconds per call, so a crash or hang is recorded
-    instead of stopping identify.
+    instead of stopping identify.  ``"none"`` calls it in this process, except the calls
+    with an empty operand, which still go to a worker (a crash there is recorded too).
     """
     targets = resolve_target(target, operation)
     if len(targets) != 1:

@@ -1139,6 +1139,7 @@ def fit_rejections(fit: Fit) -> None:
     by_label["ranks differ"] = [p for p in by_label["ranks differ"] if p.mode == mode]
     raised: dict[str, bool] = {}
     died: list[str] = []
+    said: dict[str, str] = {}
     for label, probes in by_label.items():
         returned = [p for p in probes if p.ok]
         raised[label] = not returned
@@ -1147,22 +1148,22 @@ def fit_rejections(fit: Fit) -> None:
             for p in probes
             if p.outcome.status in ("died", "timeout") and returned
         ]
-        probe = returned[0] if returned else probes[0]
-        if probe.ok:
-            what = f"returns shape {probe.value.shape} {probe.value.dtype}"
-        else:
-            what = f"{probe.outcome.status}: {probe.outcome.message}"
-        evidence = (
-            {"support": [f"{label}: {what}"]} if not probe.ok else {"rejected": {label: what}}
-        )
-        if label == "ranks differ":
-            fit.set("rejects_rank_mismatch", raised[label], **evidence)
+        said[label] = f"{label}: " + "; ".join(_what_came_back(p) for p in probes)
+    fit.set("rejects_rank_mismatch", raised["ranks differ"], support=[said["ranks differ"]])
     empty = raised["empty signal"] and raised["empty kernel"]
-    support = [f"{label}: {'raised' if r else 'returned'}" for label, r in raised.items()]
-    fit.set("rejects_empty", empty, support=support[:2] + died)
-    fit.set("rejects_invalid", empty and raised["ranks differ"], support=support)
+    fit.set("rejects_empty", empty, support=[said["empty signal"], said["empty kernel"], *died])
+    fit.set("rejects_invalid", empty and raised["ranks differ"], support=list(said.values()))
     if died:
         _add_deviations(fit, [f"{d} (where another mode returns)" for d in died])
+
+
+def _what_came_back(probe: Probe) -> str:
+    """``'mode' raised ...`` or ``'mode' returned shape ...``: the rejection evidence."""
+    if probe.ok:
+        return f"{probe.mode!r} returned shape {probe.value.shape} {probe.value.dtype}"
+    if probe.outcome.status == "raised":
+        return f"{probe.mode!r} raised {probe.outcome.message}"
+    return f"{probe.mode!r} {probe.outcome.status}: {probe.outcome.message}"
 
 
 def _chunks(items: list[Probe], size: int) -> list[list[Probe]]:
