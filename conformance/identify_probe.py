@@ -5,9 +5,11 @@ through the suite's isolation worker (:mod:`convspec.conformance.isolation`): a 
 that raises, hangs or kills its interpreter is recorded, never fatal.  Called in this
 process instead (faster), the calls with an empty operand still go to the worker: that
 is where compiled code divides by a length of zero (scipy's ``convolve2d`` with
-``boundary='wrap'`` ends its interpreter with SIGFPE on an empty signal in 'full').  The worker loads
-backends by name; a plain callable ``module:function`` is named to it through
-:func:`wrapped_reference`, which this module resolves back into a one-operation backend.
+``boundary='wrap'`` ends its interpreter with SIGFPE on an empty signal in 'full').
+
+The worker loads backends by name; a plain callable ``module:function`` is named to it
+through :func:`wrapped_reference`, which this module resolves back into a one-operation
+backend.
 """
 
 from __future__ import annotations
