@@ -802,7 +802,11 @@ def fit_dtypes(fit: Fit) -> None:
         "mixed_dtypes",
         mixed,
         observed=bool(pairs),
-        support=[f"{len(pairs) - len(mixed_rejected)} of {len(pairs)} mixed pairs agree"],
+        support=[
+            f"{len(pairs) - len(mixed_rejected)} of {len(pairs)} mixed pairs agree"
+            if pairs
+            else "one dtype accepted: no mixed pair to try"
+        ],
         rejected=mixed_rejected,
     )
     _fit_rule(fit, {k: v for k, v in observed.items() if mixed or k[0] == k[1]})

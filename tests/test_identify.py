@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from convspec.conformance import Operation
-from convspec.conformance.identify import beyond_zero_padding, compare, identify
+from convspec.conformance.identify import compare, identify
 from convspec.conformance.identify_fit import window_formula
 from convspec.conformance.registry import load
 
@@ -62,14 +62,16 @@ def _operations(name: str) -> list[tuple[str, Operation]]:
     return list(load(name).operations.items())
 
 
+def _documented(name: str, op_name: str) -> list[str]:
+    """The descriptions of the deviations backend ``name`` documents for ``op_name``."""
+    backend = load(name)
+    return [d.description for d in backend.documented_deviations if d.operation == op_name]
+
+
 def _assert_rediscovered(name: str, op_name: str, declared: Operation, **options: object) -> None:
     found = identify(name, op_name, isolation="none", **options)  # type: ignore[arg-type]
-    comparisons = {c.field: c for c in compare(declared, found)}
-    assert set(comparisons) == {f.name for f in dataclasses.fields(Operation)}
-    beyond = beyond_zero_padding(declared)
-    if beyond:
-        _assert_boundary_stated(name, op_name, found, comparisons, beyond)
-        return
+    comparisons = {c.field: c for c in compare(declared, found, _documented(name, op_name))}
+    assert set(comparisons) == {f.name for f in dataclasses.fields(Operation)} | {"deviations"}
     assert found.declarable, found.problems
     wrong = [c for c in comparisons.values() if c.match is False]
     assert not wrong, f"{name} {op_name}: {wrong}"
@@ -77,6 +79,9 @@ def _assert_rediscovered(name: str, op_name: str, declared: Operation, **options
     if not any(d.startswith("complex") for d in declared.dtypes):
         observed.discard("conjugates")  # nothing to conjugate: stated, not guessed
         assert "no complex dtype" in comparisons["conjugates"].note
+    if len(declared.dtypes) == 1:
+        observed.discard("mixed_dtypes")  # no pair of dtypes to mix
+        assert "no mixed pair" in comparisons["mixed_dtypes"].note
     for field in observed:
         assert comparisons[field].match is True, comparisons[field]
     for field in NEVER_OBSERVED:
@@ -84,30 +89,80 @@ def _assert_rediscovered(name: str, op_name: str, declared: Operation, **options
     for comparison in comparisons.values():
         if comparison.match is None:
             assert comparison.note, f"{comparison.field}: unobserved without a reason"
+    if {"full", "same"} & set(declared.modes):
+        _assert_boundary_found(name, op_name, declared, found, comparisons)
 
 
-def _assert_boundary_stated(
-    name: str, op_name: str, found: Any, comparisons: dict[str, Any], beyond: list[str]
+def _assert_boundary_found(
+    name: str, op_name: str, declared: Operation, found: Any, comparisons: dict[str, Any]
 ) -> None:
-    """An operation declared with a boundary, fill value, origin or axes identify cannot
-    probe: identify says so, in its comparison, its text and its JSON, and does not claim
-    the zero-padded declaration it fits (or fails to fit) is the declared one.
-    """
-    for field in ("boundary", "fill_value", "origin", "axes"):
-        assert comparisons[field].match is None
-        assert comparisons[field].note.startswith("not probed"), comparisons[field]
-    for field in beyond:
-        assert "so the fields identify probes may differ" in comparisons[field].note
+    """Where some output reads outside the box, identify probed the boundary: it found the
+    declared extension and fill value, and the declared origin (as the 'same' windows it
+    gives), and says so in its text and its JSON."""
+    where = f"{name} {op_name}"
+    fields = found.fields()
+    assert (fields["boundary"], fields["fill_value"]) == (declared.boundary, declared.fill_value)
+    assert comparisons["boundary"].match is True and comparisons["fill_value"].match is True
+    if "same" in declared.modes:
+        assert comparisons["origin"].match is True, (where, comparisons["origin"])
+        assert comparisons["same_alignment"].match is True, where
+        assert "same windows" in comparisons["origin"].note
     text = found.render()
-    assert "boundary: not probed" in text and "origin: not probed" in text
-    assert "axes: not probed" in text
-    unobserved = found.to_json()["evidence"]["unobserved"]
-    assert {"boundary", "fill_value", "origin", "axes"} <= set(unobserved)
-    wrong = [c for c in comparisons.values() if c.match is False]
-    assert wrong or not found.declarable, (
-        f"{name} {op_name}: declared {beyond} away from zero padding, yet every probed "
-        "field matched; identify cannot see these, so a match means the boundary is invisible"
-    )
+    assert f"boundary={declared.boundary!r}" in text, where
+    data = found.to_json()
+    assert data["boundary"] == declared.boundary and data["fill_value"] == declared.fill_value
+    probed = {"boundary", "fill_value"} | ({"origin"} if "same" in declared.modes else set())
+    assert not probed & set(data["evidence"]["unobserved"]), where
+
+
+#: Boundary operations whose findings are asserted by value (origin included): one of each
+#: extension, a measured fill of 3, and an origin on either side.
+BOUNDARY_FINDINGS = [
+    ("scipy-ndimage", "correlate-reflect-origin1", "symmetric", 0, -1),
+    ("scipy-ndimage", "convolve-constant-origin-1", "constant", 3, -1),
+    ("scipy-ndimage", "correlate1d-mirror-origin-1", "reflect", 0, 1),
+    ("scipy-ndimage", "convolve1d-nearest-origin1", "edge", 0, 1),
+    ("scipy-ndimage", "correlate-grid-wrap", "wrap", 0, 0),
+    ("scipy-signal", "convolve2d-fill", "constant", 3, 0),
+    ("scipy-signal", "correlate2d-symm", "symmetric", 0, 0),
+]
+
+
+@pytest.mark.parametrize(("name", "op_name", "boundary", "fill", "origin"), BOUNDARY_FINDINGS)
+def test_identify_finds_the_boundary_fill_and_origin(
+    name: str, op_name: str, boundary: str, fill: float, origin: int
+) -> None:
+    pytest.importorskip("scipy")
+    found = identify(name, op_name, isolation="none", dtypes=("float64",))
+    fields = found.fields()
+    assert (fields["boundary"], fields["fill_value"], fields["origin"]) == (boundary, fill, origin)
+    assert found.declarable, found.problems
+
+
+def test_scipy_wrap_ignoring_the_boundary_and_dying_on_empty_are_deviations() -> None:
+    """convolve2d(boundary='wrap'): 'valid' with K > N is the zero-boundary result, and an
+    empty signal in 'full' ends the interpreter (SIGFPE), even called in this process."""
+    pytest.importorskip("scipy")
+    found = identify("scipy-signal", "convolve2d-wrap", isolation="none", dtypes=("float64",))
+    deviations = found.fields()["deviations"]
+    assert any("mode 'valid' ignores the boundary where K > N" in d for d in deviations)
+    assert any("empty signal in mode 'full': died" in d and "SIGFPE" in d for d in deviations)
+    assert found.fields()["rejects_empty"] is False
+    documented = _documented("scipy-signal", "convolve2d-wrap")
+    by_field = {c.field: c for c in compare(load("scipy-signal").operations["convolve2d-wrap"],
+                                           found, documented)}  # fmt: skip
+    assert by_field["deviations"].match is True
+
+
+def test_an_empty_operand_that_ends_the_interpreter_is_recorded(tmp_path: Path) -> None:
+    """Called in this process, an empty operand still goes to a worker: identify survives."""
+    out = _cli(tmp_path, "plain:dies_on_empty", "--in-process", "--json", "--dtypes", "float64")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["rejects_empty"] is False and data["modes"] == ["full", "valid", "same"]
+    support = " ".join(data["evidence"]["fields"]["rejects_empty"]["support"])
+    assert "'full' died" in support and "SIGFPE" in support
+    assert any("died" in d for d in data["evidence"]["deviations"])
 
 
 @pytest.mark.parametrize("name", list(BACKENDS))
@@ -148,6 +203,9 @@ def test_json_keys_are_the_operation_fields_and_evidence() -> None:
 
 PLAIN = textwrap.dedent(
     """
+    import os
+    import signal
+
     import numpy as np
     import scipy.ndimage
 
@@ -156,6 +214,11 @@ PLAIN = textwrap.dedent(
 
     def correlate1d(a, v, mode):
         return scipy.ndimage.correlate1d(a, v, mode="constant")
+
+    def dies_on_empty(a, v, mode):  # as scipy's convolve2d(boundary='wrap') does
+        if a.size == 0 and mode == "full":
+            os.kill(os.getpid(), signal.SIGFPE)
+        return np.convolve(a, v, mode) if a.size else np.zeros(0)
 
     def moving(a, v, mode):  # 'same' centred the other way round: not a named alignment
         full = np.convolve(a, v)
