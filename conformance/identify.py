@@ -35,6 +35,7 @@ __all__ = [
     "Comparison",
     "Identification",
     "compare",
+    "field_text",
     "identify",
     "identify_all",
 ]
@@ -64,6 +65,8 @@ class Identification:
     dtypes_tried: tuple[str, ...]
     #: The function itself (for :meth:`operation`).
     function: Any = None
+    #: Warnings the function emitted while probed (in this process), with their counts.
+    warnings: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def declarable(self) -> bool:
@@ -139,6 +142,7 @@ def run_identify(
         state.stage_calls,
         tuple(dtypes),
         target.load_function(),
+        dict(prober.warnings),
     )
 
 
@@ -195,7 +199,8 @@ class Comparison:
     note: str = ""
 
 
-def _name(value: Any) -> str:
+def field_text(value: Any) -> str:
+    """A field value as a comparison shows it: its repr, or a callable's name."""
     if callable(value):
         return getattr(value, "__name__", "callable")
     return repr(value)
@@ -234,7 +239,7 @@ def compare(
     out = []
     for f in dataclasses.fields(Operation):
         name = f.name
-        declared_text = _name(getattr(declared, name))
+        declared_text = field_text(getattr(declared, name))
         if name in unobserved:
             note = unobserved[name]
             out.append(Comparison(name, declared_text, "-", None, note))
@@ -272,7 +277,7 @@ def _same_windows(op: Operation, pairs: Sequence[tuple[int, int]]) -> list[tuple
 
 def _compare_field(name: str, declared: Operation, got: Operation) -> Comparison:
     d_value, g_value = getattr(declared, name), getattr(got, name)
-    shown = (_name(d_value), _name(g_value))
+    shown = (field_text(d_value), field_text(g_value))
     if name == "rejects_invalid":  # the default of the two fields below, compared there
         note = "compared as rejects_empty and rejects_rank_mismatch"
         return Comparison(name, *shown, None, note)
@@ -295,6 +300,7 @@ def _compare_field(name: str, declared: Operation, got: Operation) -> Comparison
             for nk in WINDOW_GRID
             if (nk[1] <= nk[0] or "same" not in declared.needs_n_ge_k)
             and nk[1] >= declared.min_kernel
+            and (nk[1] % 2 or "same" not in declared.needs_odd_k)
         ]
         d_windows, g_windows = _same_windows(declared, pairs), _same_windows(got, pairs)
         if d_windows is None or g_windows is None:

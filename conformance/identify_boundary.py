@@ -22,7 +22,10 @@ import convspec
 
 from .identify_probe import Prober
 
-__all__ = ["FILL_PROBE", "boundary_candidates", "measured_fill"]
+__all__ = ["FILL_PROBE", "ROUND_OFF", "boundary_candidates", "measured_fill"]
+
+#: Outputs below this fraction of the largest are taken as zero (FFT round-off).
+ROUND_OFF = 1e-6
 
 #: (N, K) of the fill probe: K odd (for odd-only functions) and > 1, so an output reads
 #: outside the box in 'same' and 'full'.
@@ -43,7 +46,8 @@ def measured_fill(
         if not probe.ok or probe.value.dtype.kind not in "biufc" or probe.value.size == 0:
             continue
         values = probe.value.astype(np.complex128).ravel()
-        nonzero = values[np.abs(values) > 0]
+        # Round-off of an FFT leaves ~1e-16 where the exact result is 0: not a fill.
+        nonzero = values[np.abs(values) > ROUND_OFF * np.max(np.abs(values))]
         if nonzero.size == 0 or not np.all(np.isfinite(nonzero)):
             continue
         smallest = nonzero[np.argmin(np.abs(nonzero))]

@@ -160,6 +160,10 @@ class Fit:
         """The window starts on the trailing length-1 axes of :meth:`tail` (K = 1 there)."""
         return (0,) * (self.rank - 1)
 
+    def kernel_length(self, k: int, mode: str) -> int:
+        """``k``, made odd where ``mode`` takes odd kernels only (astropy's convolve)."""
+        return k + 1 if k % 2 == 0 and mode in self.value("needs_odd_k", ()) else k
+
     def tail(self) -> tuple[int, ...]:
         """Trailing length-1 axes that make a 1-D probe of the fitted rank."""
         return (1,) * (self.rank - 1)
@@ -741,10 +745,13 @@ def fit_nd_restrictions(fit: Fit) -> None:
         return
     dtype = fit.real_dtype
     assert dtype is not None
-    a = random_values((5, 2), dtype, fit.rng)
-    v = discriminating((3, 4), dtype, fit.rng)
     modes = [m for m in fit.value("modes") if m not in fit.value("needs_n_ge_k")]
-    probes = fit.prober.run([(a, v, m) for m in modes])
+    a = random_values((5, 2), dtype, fit.rng)
+    requests = []
+    for m in modes:  # K = 4 on the last axis, 5 where the mode takes odd kernels only
+        v = discriminating((3, fit.kernel_length(4, m)), dtype, fit.rng)
+        requests.append((a, v, m))
+    probes = fit.prober.run(requests)
     op = fit.operation(loose=True)
     needs, support = [], []
     for probe in probes:
@@ -952,24 +959,28 @@ def _check_large_exact(fit: Fit, name: str, mode: str, op: Operation) -> None:
 def _accuracy_cases(fit: Fit, dtype: str, mode: str) -> list[tuple[Array, Array, str]]:
     tail = fit.tail()
     rng = fit.rng
+
+    def kernel(k: int) -> tuple[int, ...]:
+        return (fit.kernel_length(k, mode), *tail)
+
     cases = []
     a = random_values((300, *tail), dtype, rng)
-    v = discriminating((64, *tail), dtype, rng)
+    v = discriminating(kernel(64), dtype, rng)
     cases.append((a, v, mode))
     x = random_values((400, *tail), dtype, rng)
     cancel = (x * 1e3).astype(dtype)
     cancel[1::2] = -cancel[::2]
-    cases.append((cancel, discriminating((16, *tail), dtype, rng), mode))
+    cases.append((cancel, discriminating(kernel(16), dtype, rng), mode))
     real = np.dtype(dtype).kind == "f"
     if real:
         tiny = np.finfo(dtype).eps / 4
         n = 300
         ones = np.full((n, *tail), tiny, dtype=dtype)
         ones[0] = 1.0
-        cases.append((ones, np.ones((n, *tail), dtype=dtype), mode))
+        cases.append((ones, np.ones(kernel(n), dtype=dtype), mode))
     spread = random_values((64, *tail), dtype, rng)
     spread[0] = 1e4 if np.dtype(dtype).itemsize <= 4 else 1e10
-    cases.append((spread, discriminating((8, *tail), dtype, rng), mode))
+    cases.append((spread, discriminating(kernel(8), dtype, rng), mode))
     # Every case has the fitted rank, which the function accepts.  (Filtering them through
     # a candidate Operation dropped them all for rank-2-only functions: a candidate carries
     # only the convention fields, so its ranks are the default (1,).)
@@ -982,16 +993,16 @@ def _classes(dtype: str) -> list[tuple[Literal["direct", "fft"], str]]:
     methods: tuple[Literal["direct", "fft"], ...] = ("direct", "fft")
     return [
         (method, "result" if precision == own else precision)
-        for method in methods
         for precision in ("float64", "float32", "float16")
+        for method in methods
     ]
 
 
 def fit_accuracy(fit: Fit) -> None:
     """The tightest (method, accumulation) class every float result dtype fits.
 
-    One class for all dtypes when one fits (tightest first: direct before FFT, float64
-    accumulation before the result's own precision before coarser ones); otherwise the
+    One class for all dtypes when one fits (tightest first: float64 accumulation before
+    the result's own precision before coarser ones, direct before FFT in each); otherwise the
     tightest per result dtype, as an ``accuracy`` mapping.
     """
     mode = _mode(fit)
@@ -1023,7 +1034,9 @@ def fit_accuracy(fit: Fit) -> None:
     if not cases:
         raise AssertionError("fit_accuracy: no accuracy case was built")
     methods: tuple[Literal["direct", "fft"], ...] = ("direct", "fft")
-    for method, acc in [(m, a) for m in methods for a in _ACCUMULATIONS]:
+    # Tightest precision first, direct before FFT within one: an FFT in float64 is
+    # tighter than direct summation in float32 (astropy's convolve_fft fits both).
+    for method, acc in [(m, a) for a in _ACCUMULATIONS for m in methods]:
         if all(fits(d, method, acc) for d in floats):
             if all(_precision(d, acc) == _precision(d, "result") for d in floats):
                 acc = "result"
@@ -1105,12 +1118,11 @@ def _check_mixed_accuracy(fit: Fit, mode: str) -> None:
         if np.dtype(d).itemsize == np.dtype(e).itemsize:
             continue
         a = random_values((300, *fit.tail()), d, fit.rng)
-        v = discriminating((64, *fit.tail()), e, fit.rng)
+        v = discriminating((fit.kernel_length(64, mode), *fit.tail()), e, fit.rng)
         x = random_values((400, *fit.tail()), d, fit.rng) * 1e3
         x[1::2] = -x[::2]
-        probes = fit.prober.run(
-            [(a, v, mode), (x.astype(d), discriminating((16, *fit.tail()), e, fit.rng), mode)]
-        )
+        short = discriminating((fit.kernel_length(16, mode), *fit.tail()), e, fit.rng)
+        probes = fit.prober.run([(a, v, mode), (x.astype(d), short, mode)])
         bad = [p for p in probes if not agrees(p, op, exact=True)]
         if bad:
             finding = fit.findings["mixed_dtypes"]

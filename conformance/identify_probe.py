@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,8 @@ class Prober:
     operation: str
     guard: Isolated | None = None
     calls: int = 0
+    #: Warnings the function emitted during its calls, with how many times.
+    warnings: dict[str, int] = field(default_factory=dict)
     #: Modes in which a call with non-empty operands hung or died, with that outcome.
     broken: dict[str, Outcome] = field(default_factory=dict)
     _cache: dict[tuple[Any, ...], Outcome] = field(default_factory=dict)
@@ -241,8 +244,24 @@ class Prober:
     def _call(
         self, runner: Isolated | InProcess, requests: Sequence[tuple[Array, Array, str]]
     ) -> Iterator[tuple[tuple[Array, Array, str], Outcome]]:
+        """Each request's outcome as it comes (the caller may stop early).
+
+        Warnings the function emits (identify feeds inf, NaN and extreme integers on
+        purpose) are evidence, counted in :attr:`warnings`, not printed: they are caught
+        one call at a time, so the warning filters are restored before each outcome is
+        handed on, and warnings raised outside the calls are left alone.
+        """
         calls = [Call(self.operation, np.array(a), np.array(v), m) for a, v, m in requests]
-        for request, outcome in zip(requests, runner.run(calls), strict=False):  # stops early
+        outcomes = runner.run(calls)
+        for request in requests:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                outcome = next(outcomes, None)
+            for warning in caught:
+                text = f"{warning.category.__name__}: {warning.message}"
+                self.warnings[text] = self.warnings.get(text, 0) + 1
+            if outcome is None:
+                return
             self._cache[self._key(*request)] = outcome
             self.calls += 1
             yield request, outcome

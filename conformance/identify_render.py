@@ -83,6 +83,9 @@ def python(found: Identification) -> str:
     if deviations:
         lines.append("# deviations (no field states them; the backend documents a Deviation):")
         lines += [f"#   {d}" for d in deviations]
+    if found.warnings:
+        lines.append("# warnings the function emitted while probed (times):")
+        lines += [f"#   {text} ({count})" for text, count in found.warnings.items()]
     if found.problems:
         lines.append("# NOT DECLARABLE (what no Operation field states):")
         lines += [f"#   {p}" for p in found.problems]
@@ -123,6 +126,7 @@ def to_json(found: Identification) -> dict[str, Any]:
         "declarable": found.declarable,
         "problems": found.problems,
         "deviations": list(found.fields().get("deviations", ())),
+        "warnings": found.warnings,
         "unobserved": unobserved,
         "fields": {
             name: {

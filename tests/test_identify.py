@@ -154,6 +154,18 @@ def test_scipy_wrap_ignoring_the_boundary_and_dying_on_empty_are_deviations() ->
     assert by_field["deviations"].match is True
 
 
+def test_warnings_of_the_probed_function_are_evidence_not_output(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    """scipy warns of NaN in an FFT convolution; identify feeds NaN on purpose."""
+    pytest.importorskip("scipy")
+    found = identify("scipy-signal-fft", "convolve", isolation="none", dtypes=("float64",))
+    assert any("NAN or inf" in text for text in found.warnings), found.warnings
+    assert found.to_json()["evidence"]["warnings"] == found.warnings
+    assert "# warnings the function emitted" in found.render()
+    assert not [w for w in recwarn if "NAN or inf" in str(w.message)]
+
+
 def test_an_empty_operand_that_ends_the_interpreter_is_recorded(tmp_path: Path) -> None:
     """Called in this process, an empty operand still goes to a worker: identify survives."""
     out = _cli(tmp_path, "plain:dies_on_empty", "--in-process", "--json", "--dtypes", "float64")
@@ -359,3 +371,104 @@ def test_stored_numpy_identify_results_agree_with_live_identify() -> None:
     survey = _survey_module()
     stored = json.loads((survey.OUT / "numpy.json").read_text())
     assert survey.survey("numpy") == stored
+
+
+#: Where a stored identify record may differ from its adapter's declaration, and why:
+#: (backend, operation names or fnmatch patterns, fields (None: every field), reason).
+EXPLAINED_DIFFERENCES: list[tuple[str, tuple[str, ...], tuple[str, ...] | None, str]] = [
+    (
+        "opencv",
+        tuple(f"filter2D-BORDER_{b}" for b in ("REFLECT_101", "REFLECT", "REPLICATE", "CONSTANT")),
+        ("method", "accumulation", "accuracy"),
+        "filter2D computes kernels above 49 taps by DFT in float64 and int16 (declared "
+        "fft_above=49): identify does not search for the switch, and its accuracy cases have "
+        "64 and 300 taps, so it finds FFT accuracy",
+    ),
+    (
+        "opencv",
+        ("filter2D-*-shift*",),
+        None,
+        "an anchor moved differently on the two axes is an origin per axis: identify probes "
+        "1-D shapes with length-1 trailing axes (where that anchor lies outside the kernel "
+        "and OpenCV raises), fits one origin for every axis, and does not search for fft_above",
+    ),
+    (
+        "astropy",
+        ("*-normalized",),
+        None,
+        "normalize (the kernel divided by its sum) is not searched for, and "
+        "normalize_kernel=True refuses identify's discriminating kernels (sum below 0.01), "
+        "so no probe returns",
+    ),
+    (
+        "astropy",
+        ("convolve_fft-wrap",),
+        None,
+        "the documented deviation: with a kernel longer than the array, convolve_fft wraps "
+        "the array zero-padded to the kernel's length, which identify reports as behaviour "
+        "no declaration states",
+    ),
+    (
+        "astropy",
+        ("convolve_fft-fill",),
+        ("ranks",),
+        "convolve_fft takes any rank; the adapter declares the ranks convolve takes (1 to 3)",
+    ),
+]
+
+
+def _explanation(backend: str, operation: str, field: str) -> str | None:
+    from fnmatch import fnmatchcase
+
+    for name, patterns, fields, why in EXPLAINED_DIFFERENCES:
+        if name != backend or not any(fnmatchcase(operation, p) for p in patterns):
+            continue
+        if fields is None or field in fields:
+            return why
+    return None
+
+
+STORED = sorted(
+    (Path(__file__).resolve().parent.parent / "docs" / "data" / "identify").glob("*.json")
+)
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: p.stem)
+def test_stored_identify_records_agree_with_the_declarations(path: Path) -> None:
+    """Each stored record states the adapter's current declaration, field by field, and
+    agrees with it except where :data:`EXPLAINED_DIFFERENCES` says why not."""
+    from convspec.conformance.identify import field_text
+
+    survey = _survey_module()
+    data = json.loads(path.read_text())
+    name = data["backend"]
+    try:
+        backend = load(name)
+    except ImportError as error:
+        pytest.skip(f"{name} is not installed: {error}")
+    assert set(data["operations"]) == set(backend.operations), "stale: operations differ"
+    all_fields = {f.name for f in dataclasses.fields(Operation)} | {"deviations"}
+    unexplained, explained = [], set()
+    for op_name, entry in data["operations"].items():
+        declared = survey.declaration(name, op_name)
+        assert set(entry["fields"]) == all_fields, op_name
+        for field, comparison in entry["fields"].items():
+            if field == "deviations":
+                documented = survey.documented_deviations(name, op_name)
+                now = f"{len(documented)} documented"
+            else:
+                now = field_text(getattr(declared, field))
+            assert comparison["declared"] == now, (
+                f"{name} {op_name} {field}: the stored record says declared "
+                f"{comparison['declared']}, the adapter now declares {now}: rerun "
+                "bench/identify_survey.py"
+            )
+            if comparison["match"] is False:
+                why = _explanation(name, op_name, field)
+                if why is None:
+                    unexplained.append(f"{op_name}: {field}: {comparison}")
+                else:
+                    explained.add(why)
+    assert not unexplained, "\n".join(unexplained)
+    expected = {why for b, _, _, why in EXPLAINED_DIFFERENCES if b == name}
+    assert explained == expected, f"explanations no stored difference needs: {expected - explained}"
