@@ -44,7 +44,6 @@ __all__ = [
 NOT_PROBED = {
     "function": "the function itself, not a convention",
     "max_size": "the largest operand a function accepts is not searched for",
-    "fft_above": "a switch to an FFT above some kernel size is not searched for",
     "axes": "not probed: identify calls f(a, v, mode) without axes= (every axis convolved)",
     "normalize": "not probed: a kernel divided by its sum is not searched for",
     "lags": "not probed: a lags(n, k, mode) function is reported by the library, not computed",

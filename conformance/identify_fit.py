@@ -89,6 +89,7 @@ _CONVENTIONS = (
     "boundary",
     "fill_value",
     "origin",
+    "fft_above",
 )
 
 
@@ -1041,6 +1042,20 @@ def fit_accuracy(fit: Fit) -> None:
             if all(_precision(d, acc) == _precision(d, "result") for d in floats):
                 acc = "result"
             support = [f"{method} in {acc} fits {cases} cases of {', '.join(floats)}"]
+            # Also where direct fits: an FFT's error can stay within the direct bound on
+            # every accuracy case (OpenCV's float32 filter2D above 129 taps).
+            switch = _fit_fft_switch(fit, floats, mode, acc, probes)
+            if switch is not None:
+                method = "direct"
+                support = [
+                    f"direct in {acc} up to {switch} kernel elements and FFT above fits "
+                    f"{cases} cases of {', '.join(floats)}"
+                ]
+                fit.set("fft_above", switch, support=support)
+            else:
+                words = "direct summation" if method == "direct" else "an FFT"
+                largest = max(p.v.size for d in floats for p in probes[d])
+                fit.set("fft_above", None, support=[f"{words} up to {largest} kernel elements"])
             fit.set("method", method, support=support, rejected=rejected)
             fit.set("accumulation", acc, support=support)
             fit.set("accuracy", None, support=["one class fits every float result dtype"])
@@ -1063,6 +1078,51 @@ def fit_accuracy(fit: Fit) -> None:
 
 
 _ACCUMULATIONS = ("float64", "result", "float32", "float16")
+
+#: The kernel lengths between which a switch from direct summation to an FFT is searched
+#: (from 2: a kernel of one element is a product, which FFT functions compute directly).
+SWITCH_RANGE = (2, 300)
+#: The spike of :func:`_spike_case` by result itemsize: its FFT rounding error must exceed
+#: the direct bound of the outputs it does not reach, at the longest kernel searched.
+SPIKE = {2: 1e4, 4: 1e7, 8: 1e10, 16: 1e10}
+
+
+def _spike_case(fit: Fit, dtype: str, k: int, mode: str) -> tuple[Array, Array, str]:
+    """A large value at the start of the signal: an FFT spreads its rounding error to every
+    output, while direct summation keeps the outputs beyond the kernel's reach exact to
+    their own size (the case that tells the two methods apart at any kernel length)."""
+    a = random_values((2 * k + 64, *fit.tail()), dtype, fit.rng)
+    a[0] = SPIKE[np.dtype(dtype).itemsize]
+    return a, discriminating((k, *fit.tail()), dtype, fit.rng), mode
+
+
+def _fit_fft_switch(
+    fit: Fit, floats: list[str], mode: str, acc: str, probes: dict[str, list[Probe]]
+) -> int | None:
+    """The kernel size up to which the function sums directly and above which it uses an
+    FFT (OpenCV's filter2D), or None when direct summation fits no kernel or every one.
+
+    Bisection over :data:`SWITCH_RANGE` on :func:`_spike_case`, on the first float dtype;
+    the switch found must then fit every accuracy case of every float dtype.
+    """
+    if mode in fit.value("needs_odd_k", ()):
+        return None  # the bisection needs every kernel length
+    dtype = floats[0]
+    direct = fit.operation(method="direct", accumulation=acc)
+
+    def direct_fits(k: int) -> bool:
+        return agrees(fit.prober.one(*_spike_case(fit, dtype, k, mode)), direct, exact=True)
+
+    low, high = SWITCH_RANGE
+    if not direct_fits(low) or direct_fits(high):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if direct_fits(middle) else (low, middle)
+    switched = fit.operation(method="direct", accumulation=acc, fft_above=low)
+    if all(agrees(p, switched, exact=True) for d in floats for p in probes[d]):
+        return low
+    return None
 
 
 def _precision(dtype: str, accumulation: str) -> str:

@@ -40,9 +40,10 @@ ALWAYS_OBSERVED = {
     "nonfinite",
     "method",
     "accumulation",
+    "fft_above",
 }
 #: Fields identify never observes, stated as such (never faked).
-NEVER_OBSERVED = {"function", "max_size", "fft_above"}
+NEVER_OBSERVED = {"function", "max_size"}
 
 BACKENDS = {
     "numpy": None,
@@ -378,11 +379,14 @@ def test_stored_numpy_identify_results_agree_with_live_identify() -> None:
 EXPLAINED_DIFFERENCES: list[tuple[str, tuple[str, ...], tuple[str, ...] | None, str]] = [
     (
         "opencv",
-        tuple(f"filter2D-BORDER_{b}" for b in ("REFLECT_101", "REFLECT", "REPLICATE", "CONSTANT")),
-        ("method", "accumulation", "accuracy"),
-        "filter2D computes kernels above 49 taps by DFT in float64 and int16 (declared "
-        "fft_above=49): identify does not search for the switch, and its accuracy cases have "
-        "64 and 300 taps, so it finds FFT accuracy",
+        tuple(
+            f"filter2D-BORDER_{b}-float32"
+            for b in ("REFLECT_101", "REFLECT", "REPLICATE", "CONSTANT")
+        ),
+        ("fft_above",),
+        "filter2D computes float32 kernels above 129 taps by DFT (declared fft_above=129), "
+        "but its float32 DFT stays within the direct bound on identify's cases, so identify "
+        "finds direct summation at every kernel length (the float64 switch at 49 it finds)",
     ),
     (
         "opencv",
@@ -390,7 +394,7 @@ EXPLAINED_DIFFERENCES: list[tuple[str, tuple[str, ...], tuple[str, ...] | None, 
         None,
         "an anchor moved differently on the two axes is an origin per axis: identify probes "
         "1-D shapes with length-1 trailing axes (where that anchor lies outside the kernel "
-        "and OpenCV raises), fits one origin for every axis, and does not search for fft_above",
+        "and OpenCV raises) and fits one origin for every axis",
     ),
     (
         "astropy",
