@@ -6,11 +6,15 @@ Writes ``docs/data/identify/<backend>.json``::
     {"backend": str,
      "operations": {op_name: {"matches": bool,
                               "differences": ["field: declared X, identify found Y", ...],
-                              "not_probed": [field, ...]}}}
+                              "not_probed": [field, ...],
+                              "fields": {field: {"declared": str, "found": str,
+                                                 "match": bool | null}}}}}
 
 ``matches`` is True when every field identify probes agrees with the declaration;
 ``not_probed`` lists the declaration fields identify does not probe, so no field is
-silently taken as matching.
+silently taken as matching.  ``fields`` holds every comparison (:func:`compare`), the
+documented deviations included, so a test can hold the stored record to the adapter's
+declaration field by field.
 
     python bench/identify_survey.py [BACKEND ...] [--out DIR]
 """
@@ -24,6 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from convspec.conformance import Operation
 from convspec.conformance.identify import compare, identify
 from convspec.conformance.registry import load
 
@@ -40,22 +45,35 @@ CHEAP = (
 )
 #: jax compiles every new shape and dtype: one dtype of each kind keeps it fast.
 FEW_DTYPES = {"jax": ("float64", "complex128", "int32")}
+#: The keys of one operation's stored record.
+ENTRY_KEYS = {"matches", "differences", "not_probed", "fields"}
 OUT = Path(__file__).resolve().parent.parent / "docs" / "data" / "identify"
+
+
+def declaration(name: str, op_name: str) -> Operation:
+    """What identify's finding for ``op_name`` of backend ``name`` is compared with: its
+    declaration, restricted to :data:`FEW_DTYPES` where identify tries only those."""
+    declared = load(name).operations[op_name]
+    dtypes = FEW_DTYPES.get(name)
+    if dtypes is None:
+        return declared
+    return dataclasses.replace(declared, dtypes=tuple(d for d in dtypes if d in declared.dtypes))
+
+
+def documented_deviations(name: str, op_name: str) -> list[str]:
+    """The descriptions of the deviations backend ``name`` documents for ``op_name``."""
+    return [d.description for d in load(name).documented_deviations if d.operation == op_name]
 
 
 def survey(name: str) -> dict[str, Any]:
     """The stored object for backend ``name``."""
     backend = load(name)
     operations: dict[str, Any] = {}
-    for op_name, declared in backend.operations.items():
-        dtypes = FEW_DTYPES.get(name)
-        if dtypes is not None:
-            # The declaration restricted to the dtypes tried, so the comparison is fair.
-            declared = dataclasses.replace(
-                declared, dtypes=tuple(d for d in dtypes if d in declared.dtypes)
-            )
+    for op_name in backend.operations:
+        declared = declaration(name, op_name)
+        # In this process for speed; calls with an empty operand still go to a worker.
         found = identify(name, op_name, isolation="none", dtypes=declared.dtypes)
-        comparisons = compare(declared, found)
+        comparisons = compare(declared, found, documented_deviations(name, op_name))
         differences = [
             f"{c.field}: declared {c.declared}, identify found {c.found}"
             + (f" ({c.note})" if c.note else "")
@@ -69,6 +87,10 @@ def survey(name: str) -> dict[str, Any]:
             "matches": not differences,
             "differences": differences,
             "not_probed": not_probed,
+            "fields": {
+                c.field: {"declared": c.declared, "found": c.found, "match": c.match}
+                for c in comparisons
+            },
         }
     return {"backend": name, "operations": operations}
 
@@ -80,7 +102,7 @@ def validate(data: Any) -> None:
     if not isinstance(data["backend"], str) or not isinstance(data["operations"], dict):
         raise ValueError("identify survey: 'backend' must be a string, 'operations' an object")
     for op_name, entry in data["operations"].items():
-        if not isinstance(entry, dict) or set(entry) != {"matches", "differences", "not_probed"}:
+        if not isinstance(entry, dict) or set(entry) != ENTRY_KEYS:
             raise ValueError(f"identify survey: operation {op_name!r} has keys {sorted(entry)}")
         if not isinstance(entry["matches"], bool):
             raise ValueError(f"identify survey: {op_name!r} 'matches' must be a bool")
@@ -89,6 +111,27 @@ def validate(data: Any) -> None:
                 raise ValueError(f"identify survey: {op_name!r} {key!r} must be a list of strings")
         if entry["matches"] == bool(entry["differences"]):
             raise ValueError(f"identify survey: {op_name!r} 'matches' contradicts its differences")
+        _validate_fields(op_name, entry)
+
+
+def _validate_fields(op_name: str, entry: dict[str, Any]) -> None:
+    fields = entry["fields"]
+    if not isinstance(fields, dict):
+        raise ValueError(f"identify survey: {op_name!r} 'fields' must be an object")
+    for field, comparison in fields.items():
+        if not isinstance(comparison, dict) or set(comparison) != {"declared", "found", "match"}:
+            raise ValueError(f"identify survey: {op_name!r} field {field!r} is malformed")
+        if comparison["match"] not in (True, False, None):
+            raise ValueError(
+                f"identify survey: {op_name!r} {field!r} 'match' must be a bool or null"
+            )
+    differing = sorted(f for f, c in fields.items() if c["match"] is False)
+    listed = sorted({d.split(":", 1)[0] for d in entry["differences"]})
+    if differing != listed:
+        raise ValueError(
+            f"identify survey: {op_name!r} 'fields' differ in {differing}, "
+            f"'differences' lists {listed}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

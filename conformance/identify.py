@@ -23,35 +23,31 @@ from typing import Any, Literal
 import numpy as np
 
 from .backend import Operation
-from .conventions import declared_result_dtype, same_window
+from .conventions import declared_result_dtype, window
 from .identify_fit import DEFAULT_DTYPES, WINDOW_GRID, Finding, fit
 from .identify_probe import Prober, Target, resolve_target
 from .isolation import InProcess, Isolated
 from .tolerance import declared_accuracy
 
-__all__ = ["DEFAULT_DTYPES", "Comparison", "Identification", "compare", "identify", "identify_all"]
+__all__ = [
+    "DEFAULT_DTYPES",
+    "NOT_PROBED",
+    "Comparison",
+    "Identification",
+    "compare",
+    "field_text",
+    "identify",
+    "identify_all",
+]
 
 #: Operation fields identify does not probe, and why.
 NOT_PROBED = {
     "function": "the function itself, not a convention",
     "max_size": "the largest operand a function accepts is not searched for",
-    "fft_above": "a switch to an FFT above some kernel size is not searched for",
-    **{
-        name: "not probed: identify calls f(a, v, mode) and fits zero-padded windows only "
-        "(boundary, fill_value, origin and axes are not searched for)"
-        for name in ("boundary", "fill_value", "origin", "axes")
-    },
+    "axes": "not probed: identify calls f(a, v, mode) without axes= (every axis convolved)",
+    "normalize": "not probed: a kernel divided by its sum is not searched for",
+    "lags": "not probed: a lags(n, k, mode) function is reported by the library, not computed",
 }
-
-#: The boundary fields :data:`NOT_PROBED` names that change what f(a, v, mode) returns,
-#: with their zero-padding values.  (``axes`` is not among them: it declares an extra
-#: argument, and f(a, v, mode) without it runs over every axis.)
-ZERO_PADDING = {"boundary": "constant", "fill_value": 0, "origin": 0}
-
-
-def beyond_zero_padding(declared: Operation) -> list[str]:
-    """The boundary fields ``declared`` sets away from zero padding (identify cannot see them)."""
-    return [n for n, zero in ZERO_PADDING.items() if getattr(declared, n) != zero]
 
 
 @dataclass
@@ -68,6 +64,8 @@ class Identification:
     dtypes_tried: tuple[str, ...]
     #: The function itself (for :meth:`operation`).
     function: Any = None
+    #: Warnings the function emitted while probed (in this process), with their counts.
+    warnings: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def declarable(self) -> bool:
@@ -111,10 +109,13 @@ class Identification:
         return to_json(self)
 
 
-def _runner(target: Target, isolation: str, timeout: float) -> Isolated | InProcess:
+def _prober(target: Target, isolation: str, timeout: float) -> Prober:
+    """Every call in a worker; or in this process, but calls with an empty operand (which
+    can end an interpreter) in a worker, started only if one comes."""
     if isolation == "process":
-        return Isolated(target.reference, timeout)
-    return InProcess(target.local_backend())
+        return Prober(Isolated(target.reference, timeout), target.operation)
+    guard = Isolated(target.reference, timeout)
+    return Prober(InProcess(target.local_backend()), target.operation, guard)
 
 
 def run_identify(
@@ -126,12 +127,11 @@ def run_identify(
 ) -> Identification:
     """Probe and fit one resolved target."""
     started = time.perf_counter()
-    runner = _runner(target, isolation, timeout)
-    prober = Prober(runner, target.operation)
+    prober = _prober(target, isolation, timeout)
     try:
         state = fit(prober, tuple(dtypes), seed)
     finally:
-        runner.close()
+        prober.close()
     return Identification(
         target,
         state.findings,
@@ -141,6 +141,7 @@ def run_identify(
         state.stage_calls,
         tuple(dtypes),
         target.load_function(),
+        dict(prober.warnings),
     )
 
 
@@ -158,7 +159,8 @@ def identify(
 
     ``dtypes``: the dtypes to try.  ``isolation="process"`` (default) calls the function in
     a worker process with ``timeout`` seconds per call, so a crash or hang is recorded
-    instead of stopping identify.
+    instead of stopping identify.  ``"none"`` calls it in this process, except the calls
+    with an empty operand, which still go to a worker (a crash there is recorded too).
     """
     targets = resolve_target(target, operation)
     if len(targets) != 1:
@@ -196,7 +198,8 @@ class Comparison:
     note: str = ""
 
 
-def _name(value: Any) -> str:
+def field_text(value: Any) -> str:
+    """A field value as a comparison shows it: its repr, or a callable's name."""
     if callable(value):
         return getattr(value, "__name__", "callable")
     return repr(value)
@@ -211,16 +214,20 @@ def _float_results(op: Operation) -> list[np.dtype[Any]]:
     return out
 
 
-def compare(declared: Operation, found: Identification) -> list[Comparison]:
+def compare(
+    declared: Operation, found: Identification, deviations: Sequence[str] = ()
+) -> list[Comparison]:
     """Field by field: does ``declared`` state what identify found?
 
     Fields are compared by what they mean, not how they are spelled: the conjugation with
-    the spec's default filled in, the 'same' alignment by its windows on the grid, the
-    result dtype rule on every declared dtype pair, the accuracy by the class it gives
-    each declared float result dtype.
+    the spec's default filled in, the 'same' alignment and origin by the windows they give
+    together on the grid, the result dtype rule on every declared dtype pair, the accuracy
+    by the class it gives each declared float result dtype.  ``deviations``: the
+    descriptions of the backend's documented deviations for this operation; the last
+    comparison, ``deviations``, says whether identify found behaviour that only a
+    deviation can declare where the backend documents one.
     """
     unobserved = found.unobserved()
-    beyond = beyond_zero_padding(declared)
     problems = list(found.problems)
     got = None
     if found.declarable:
@@ -231,23 +238,45 @@ def compare(declared: Operation, found: Identification) -> list[Comparison]:
     out = []
     for f in dataclasses.fields(Operation):
         name = f.name
-        declared_text = _name(getattr(declared, name))
+        declared_text = field_text(getattr(declared, name))
         if name in unobserved:
             note = unobserved[name]
-            if name in beyond:
-                note += f"; declared {declared_text}, so the fields identify probes may differ"
             out.append(Comparison(name, declared_text, "-", None, note))
         elif got is None:
             why = "; ".join(problems) or "no problem recorded"
             out.append(Comparison(name, declared_text, "-", False, f"identify found none: {why}"))
         else:
             out.append(_compare_field(name, declared, got))
+    out.append(_compare_deviations(found, deviations))
     return out
+
+
+def _compare_deviations(found: Identification, documented: Sequence[str]) -> Comparison:
+    """Behaviour identify found that no field declares, beside the documented deviations."""
+    seen = found.findings.get("deviations")
+    seen_text = "; ".join(seen.value) if seen is not None else "none"
+    declared_text = f"{len(documented)} documented"
+    if seen is not None:
+        note = "" if documented else "identify found behaviour only a deviation declares"
+        return Comparison("deviations", declared_text, seen_text, bool(documented), note)
+    if documented:
+        note = "identify searches only for a boundary ignored in some mode"
+        return Comparison("deviations", declared_text, seen_text, None, note)
+    return Comparison("deviations", declared_text, seen_text, True)
+
+
+def _same_windows(op: Operation, pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """The 'same' window on every (N, K) in ``pairs`` with the origin applied; None when
+    the origin is given per axis and differs between axes (compared as a value then)."""
+    origins = op.origin if isinstance(op.origin, tuple) else (op.origin,)
+    if len(set(origins)) != 1:
+        return None
+    return [window(op, n, k, "same", origins[0]) for n, k in pairs]
 
 
 def _compare_field(name: str, declared: Operation, got: Operation) -> Comparison:
     d_value, g_value = getattr(declared, name), getattr(got, name)
-    shown = (_name(d_value), _name(g_value))
+    shown = (field_text(d_value), field_text(g_value))
     if name == "rejects_invalid":  # the default of the two fields below, compared there
         note = "compared as rejects_empty and rejects_rank_mismatch"
         return Comparison(name, *shown, None, note)
@@ -262,13 +291,24 @@ def _compare_field(name: str, declared: Operation, got: Operation) -> Comparison
     if name == "needs_n_ge_k":
         d_set = set(d_value) & set(declared.modes)
         return Comparison(name, *shown, d_set == set(g_value) & set(got.modes))
-    if name == "same_alignment":
+    if name in ("same_alignment", "origin"):
         if "same" not in declared.modes:
             return Comparison(name, *shown, None, "no 'same' mode declared")
-        pairs = [nk for nk in WINDOW_GRID if nk[1] <= nk[0] or "same" not in declared.needs_n_ge_k]
-        wrong = [nk for nk in pairs if same_window(declared, *nk) != same_window(got, *nk)]
+        pairs = [
+            nk
+            for nk in WINDOW_GRID
+            if (nk[1] <= nk[0] or "same" not in declared.needs_n_ge_k)
+            and nk[1] >= declared.min_kernel
+            and (nk[1] % 2 or "same" not in declared.needs_odd_k)
+        ]
+        d_windows, g_windows = _same_windows(declared, pairs), _same_windows(got, pairs)
+        if d_windows is None or g_windows is None:
+            return Comparison(name, *shown, d_value == g_value, "an origin per axis")
+        wrong = [nk for nk, d, g in zip(pairs, d_windows, g_windows, strict=True) if d != g]
         note = (
-            f"differs at (N, K) = {wrong[0]}" if wrong else f"same windows on {len(pairs)} (N, K)"
+            f"differs at (N, K) = {wrong[0]}"
+            if wrong
+            else f"same windows (alignment and origin) on {len(pairs)} (N, K)"
         )
         return Comparison(name, *shown, not wrong, note)
     if name == "result_dtype":

@@ -7,8 +7,8 @@ agree.  The stages run in order, each fixing some fields and handing the rest wh
 learned: acceptance (ranks, modes, a working dtype), structure (flips, lag order,
 conjugation), windows (each mode over a grid of ``(N, K)``; the 'same' alignment; N >= K
 restrictions), restrictions in N-D, dtypes (result dtype rule, mixed operands), integers
-(overflow), accuracy (method and accumulation precision; complex products), rejected
-input, and inf/NaN.  Structural fits use the loosest accuracy class (direct summation in
+(overflow), accuracy (method and accumulation precision; complex products), inf/NaN,
+and rejected input.  Structural fits use the loosest accuracy class (direct summation in
 bfloat16), so a function's rounding never hides its conventions; the accuracy stage then
 picks the tightest class the outputs fit.
 """
@@ -27,9 +27,11 @@ import convspec
 from convspec import numerics
 
 from .backend import Array, Operation
+from .boundary_hypotheses import describe_boundary
 from .cases import Call
 from .conventions import NAMED_ALIGNMENTS, declared_result_dtype, expectation
 from .diagnosis import diagnose
+from .identify_boundary import boundary_candidates, measured_fill
 from .identify_probe import Probe, Prober
 from .inputs import discriminating, random_values
 from .tolerance import measure
@@ -84,6 +86,10 @@ _CONVENTIONS = (
     "complex_products",
     "accuracy",
     "integer_overflow",
+    "boundary",
+    "fill_value",
+    "origin",
+    "fft_above",
 )
 
 
@@ -119,6 +125,8 @@ class Fit:
     stage_calls: dict[str, int] = field(default_factory=dict)
     #: Fitted 'same' windows (N, K) -> (start, length), for the window formula.
     same_table: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    #: The 'same' probes behind :attr:`same_table`, by (N, K).
+    same_probes: dict[tuple[int, int], Probe] = field(default_factory=dict)
     rank: int = 1
     real_dtype: str | None = None
     complex_dtype: str | None = None
@@ -148,6 +156,14 @@ class Fit:
             fields["accuracy"] = {name: LOOSE for name in _FLOAT_NAMES}
             fields.setdefault("result_dtype", "promote")
         return Operation(_dummy, **fields)
+
+    def tail_starts(self) -> tuple[int, ...]:
+        """The window starts on the trailing length-1 axes of :meth:`tail` (K = 1 there)."""
+        return (0,) * (self.rank - 1)
+
+    def kernel_length(self, k: int, mode: str) -> int:
+        """``k``, made odd where ``mode`` takes odd kernels only (astropy's convolve)."""
+        return k + 1 if k % 2 == 0 and mode in self.value("needs_odd_k", ()) else k
 
     def tail(self) -> tuple[int, ...]:
         """Trailing length-1 axes that make a 1-D probe of the fitted rank."""
@@ -210,9 +226,18 @@ def _window_starts(
     return itertools.product(*ranges)
 
 
-def find_window(probe: Probe, op: Operation) -> tuple[list[tuple[int, int]], str] | None:
+def find_window(
+    probe: Probe,
+    op: Operation,
+    order: str = "ascending",
+    expected: tuple[int, ...] | None = None,
+) -> tuple[list[tuple[int, int]], str] | None:
     """Where in ``op``'s full output the probed result sits: ``(start, length)`` per axis
     and the lag order (``"ascending"`` or ``"descending"``); None if nowhere.
+
+    Of the windows within the bound, one in the lag ``order`` and at the ``expected``
+    starts is preferred, then the nearest: a periodic or edge-extended short signal sits
+    in several windows alike, and is read as what was already fitted.
     """
     if not probe.ok or probe.value.ndim != probe.a.ndim or probe.value.dtype.kind not in "biufc":
         return None
@@ -221,15 +246,18 @@ def find_window(probe: Probe, op: Operation) -> tuple[list[tuple[int, int]], str
     if full is None:
         return None
     actual = probe.value
-    best: tuple[float, list[tuple[int, int]], str] | None = None
+    best: tuple[tuple[bool, bool, float], list[tuple[int, int]], str] | None = None
     for starts in _window_starts(full.values.shape, actual.shape):
         cut = tuple(slice(s, s + n) for s, n in zip(starts, actual.shape, strict=True))
         values, bound = full.values[cut], full.bound[cut]
-        for order, candidate in (("ascending", actual), ("descending", np.flip(actual))):
+        for lags, candidate in (("ascending", actual), ("descending", np.flip(actual))):
             distance = _distance(candidate, values, bound)
-            if distance is not None and (best is None or distance < best[0]):
+            if distance is None:
+                continue
+            key = (lags != order, expected is not None and starts != expected, distance)
+            if best is None or key < best[0]:
                 window = [(s, n) for s, n in zip(starts, actual.shape, strict=True)]
-                best = (distance, window, order)
+                best = (key, window, lags)
     return None if best is None else (best[1], best[2])
 
 
@@ -293,8 +321,9 @@ def fit_acceptance(fit: Fit) -> bool:
     ranks = []
     rejected = {}
     for r in RANKS:
+        # Odd kernels of 3 on every axis: taken by odd-only functions and by an origin of 1.
         a = random_values((5, *(4,) * (r - 1)), dtype, fit.rng)
-        v = discriminating((3, *(2,) * (r - 1)), dtype, fit.rng)
+        v = discriminating((3,) * r, dtype, fit.rng)
         probes = fit.prober.run([(a, v, m) for m in MODES])
         if _first_ok(probes):
             ranks.append(r)
@@ -318,24 +347,48 @@ def fit_acceptance(fit: Fit) -> bool:
 # ------------------------------------------------------------------ stage 2: structure
 
 
+def _locate_kind(
+    fit: Fit, probes: list[Probe], require_all: bool, **changes: Any
+) -> tuple[list[tuple[bool, str, Probe]], dict[str, str]]:
+    """For a convolution and a cross-correlation (with ``changes``): the first probe whose
+    result is a window of it; ``require_all``: every probe that returned must be one.
+    """
+    found: list[tuple[bool, str, Probe]] = []
+    rejected: dict[str, str] = {}
+    for flips in (True, False):
+        op = fit.operation(loose=True, flips=flips, **changes)
+        ok = [p for p in probes if p.ok]
+        located = [(p, find_window(p, op)) for p in ok]
+        hits = [(p, w) for p, w in located if w is not None]
+        if hits and (not require_all or len(hits) == len(ok)):
+            probe, window = hits[0]
+            found.append((flips, window[1], probe))
+        else:
+            kind = "convolution" if flips else "correlation"
+            rejected[kind] = "; ".join(failure(p, op) for p in ok)[:400] or "no result"
+    return found, rejected
+
+
 def fit_structure(fit: Fit) -> None:
-    """Flips and lag order on a real dtype, then the conjugation on a complex one."""
+    """Flips and lag order on a real dtype, then the conjugation on a complex one.
+
+    The spec's zero outside the box first, with every mode that returned a window of it;
+    else every other boundary (:mod:`.identify_boundary`), on a second kernel length
+    too, so that extensions which agree next to the box (edge and symmetric, one tap out)
+    are told apart; else the zero boundary with the modes that are windows of it.
+    """
     dtype = fit.real_dtype
     assert dtype is not None
     a, v = fit.operands(9, 3, dtype)
     probes = fit.prober.run([(a, v, m) for m in MODES])
-    rejected: dict[str, str] = {}
-    found: list[tuple[bool, str, Probe]] = []
-    for flips in (True, False):
-        op = fit.operation(loose=True, flips=flips)
-        for probe in probes:
-            located = find_window(probe, op)
-            if located is not None:
-                found.append((flips, located[1], probe))
-                break
-        else:
-            kind = "convolution" if flips else "correlation"
-            rejected[kind] = "; ".join(failure(p, op) for p in probes if p.ok)[:400] or "no result"
+    found, rejected = _locate_kind(fit, probes, require_all=True)
+    boundary: tuple[str, float] = ("constant", 0)
+    if len({f for f, _, _ in found}) != 1 and any(p.ok for p in probes):
+        found, boundary = _fit_boundary(fit, dtype, probes, rejected)
+    if len({f for f, _, _ in found}) != 1:
+        # No boundary makes every mode a window: as the spec's zero boundary, by the modes
+        # that are windows of it (the windows stage says which).
+        found, _ = _locate_kind(fit, probes, require_all=False)
     flips_found = {f for f, _, _ in found}
     if len(flips_found) != 1:
         ok = [p for p in probes if p.ok]
@@ -350,8 +403,41 @@ def fit_structure(fit: Fit) -> None:
     ]
     fit.set("flips", flips, support=support, rejected=rejected)
     fit.set("lag_order", order, support=[f"{probe.describe()}: lags {order}"])
+    _set_boundary(fit, boundary, probes)
     _check_nd_structure(fit, dtype)
     _fit_conjugation(fit)
+
+
+def _fit_boundary(
+    fit: Fit, dtype: str, probes: list[Probe], rejected: dict[str, str]
+) -> tuple[list[tuple[bool, str, Probe]], tuple[str, float]]:
+    """The first boundary under which exactly one kind fits every probe that returned."""
+    a, v = fit.operands(9, 5, dtype)
+    longer = fit.prober.run([(a, v, m) for m in MODES])
+    fill = measured_fill(fit.prober, dtype, fit.tail(), MODES)
+    for boundary, fill_value in boundary_candidates(fill):
+        changes = {"boundary": boundary, "fill_value": fill_value}
+        found, why = _locate_kind(fit, probes + longer, require_all=True, **changes)
+        if len({f for f, _, _ in found}) == 1:
+            return found, (boundary, fill_value)
+        words = describe_boundary(boundary, fill_value)
+        rejected.update({f"{kind}, {words}": text for kind, text in why.items()})
+    return [], ("constant", 0)
+
+
+def _set_boundary(fit: Fit, boundary: tuple[str, float], probes: list[Probe]) -> None:
+    """Record the boundary fitted; it shows only where a mode reads outside the box."""
+    name, fill_value = boundary
+    reads_outside = [p for p in probes if p.ok and p.mode in ("full", "same")]
+    words = describe_boundary(name, fill_value)
+    if not reads_outside and name == "constant" and fill_value == 0:
+        support = ["only 'valid' returned: no output reads outside the box"]
+        fit.set("boundary", name, observed=False, support=support)
+        fit.set("fill_value", fill_value, observed=False, support=support)
+        return
+    support = [f"{words}: the results of {len(reads_outside)} probes reading outside the box fit"]
+    fit.set("boundary", name, support=support)
+    fit.set("fill_value", fill_value, support=support)
 
 
 def _check_nd_structure(fit: Fit, dtype: str) -> None:
@@ -412,25 +498,42 @@ def _named_windows(n: int, k: int) -> dict[str, tuple[int, int]]:
 
 
 def fit_windows(fit: Fit) -> None:
-    """Each mode over :data:`WINDOW_GRID`: declared if it returns its window, and where."""
+    """Each mode over :data:`WINDOW_GRID`: declared if it returns its window, and where.
+
+    Under a boundary other than zero, a result that is instead a window of the
+    zero-boundary convolution counts as its window, and is recorded as a deviation (the
+    boundary ignored there; scipy's 2-D 'valid' with K > N).
+    """
     dtype = fit.real_dtype
     assert dtype is not None
     op = fit.operation(loose=True)
+    zero = fit.operation(loose=True, boundary="constant", fill_value=0) if op.extends else None
     requests = []
     for n, k in WINDOW_GRID:
         a, v = fit.operands(n, k, dtype)
         requests += [(a, v, m) for m in MODES]
     probes = fit.prober.run(requests)
     table: dict[str, dict[tuple[int, int], Any]] = {m: {} for m in MODES}
+    ignored: dict[str, list[tuple[int, int]]] = {}
     for probe in probes:
         n, k = probe.a.shape[0], probe.v.shape[0]
         if not probe.ok:
             table[probe.mode][(n, k)] = probe
             continue
-        located = find_window(probe, op)
+        order = fit.value("lag_order")
+        named = _named_windows(n, k).get(probe.mode)
+        expected = None if named is None else (named[0], *fit.tail_starts())
+        located = find_window(probe, op, order, expected)
+        if located is None and zero is not None:
+            located = find_window(probe, zero, order, expected)
+            if located is not None:
+                ignored.setdefault(probe.mode, []).append((n, k))
         ordered = located is not None and located[1] == fit.value("lag_order")
         table[probe.mode][(n, k)] = located[0][0] if located and ordered else probe
+        if probe.mode == "same":
+            fit.same_probes[(n, k)] = probe
     modes, needs, odd = [], [], []
+    shortest: dict[str, int] = {}
     rejected: dict[str, str] = {}
     for mode in MODES:
         verdict = _mode_verdict(fit, mode, table[mode])
@@ -442,6 +545,7 @@ def fit_windows(fit: Fit) -> None:
             needs.append(mode)
         if verdict[1]:
             odd.append(mode)
+        shortest[mode] = verdict[2]
     support = [f"{len(WINDOW_GRID)} (N, K) pairs per mode"]
     fit.set("modes", tuple(modes), support=support, rejected=rejected)
     fit.set(
@@ -454,18 +558,61 @@ def fit_windows(fit: Fit) -> None:
         tuple(odd),
         support=[f"mode {m!r} raises for every even K and works for odd K" for m in odd],
     )
+    _set_min_kernel(fit, shortest)
+    _set_deviations(fit, {m: cells for m, cells in ignored.items() if m in modes})
     if "same" in modes:
         _fit_same_alignment(fit)
     else:
         fit.set("same_alignment", "lower", observed=False, support=["no 'same' mode"])
+        fit.set("origin", 0, observed=False, support=["no 'same' mode"])
+
+
+def _set_min_kernel(fit: Fit, shortest: dict[str, int]) -> None:
+    """The shortest kernel every declared mode accepts (an ndimage origin needs K > 1)."""
+    if not shortest:
+        fit.set("min_kernel", 1, observed=False, support=["no mode declared"])
+        return
+    value = max(shortest.values())
+    if len(set(shortest.values())) != 1:
+        fit.problems.append(f"modes accept different shortest kernels: {shortest}")
+    words = "every kernel length tried" if value == 1 else f"raises for every K < {value}"
+    fit.set("min_kernel", value, support=[f"{', '.join(shortest)}: {words}"])
+
+
+def _set_deviations(fit: Fit, ignored: dict[str, list[tuple[int, int]]]) -> None:
+    """Where the fitted boundary is not applied: no field declares it (a Deviation does)."""
+    found = []
+    for mode, cells in ignored.items():
+        cases = ", ".join(f"N={n} K={k}" for n, k in cells)
+        where = "K > N" if all(k > n for n, k in cells) else cases
+        found.append(
+            f"mode {mode!r} ignores the boundary where {where}: the result is the "
+            f"zero-boundary window ({cases})"
+        )
+    _add_deviations(fit, found)
+
+
+def _add_deviations(fit: Fit, found: list[str]) -> None:
+    """Record behaviour no Operation field declares (a backend documents a Deviation)."""
+    if not found:
+        return
+    previous = fit.value("deviations", ())
+    fit.set("deviations", (*previous, *found), support=[*previous, *found])
 
 
 def _mode_verdict(
     fit: Fit, mode: str, cells: dict[tuple[int, int], Any]
-) -> tuple[bool, bool] | None:
-    """None: the mode is not declarable; else whether it needs N >= K, and odd K."""
+) -> tuple[bool, bool, int] | None:
+    """None: the mode is not declarable; else whether it needs N >= K, odd K, and the
+    shortest kernel it accepts (every shorter one raises)."""
     works = {nk: c for nk, c in cells.items() if isinstance(c, tuple)}
     raised = {nk for nk, c in cells.items() if isinstance(c, Probe) and not c.ok}
+    shortest = min((nk[1] for nk in works), default=1)
+    short = {nk for nk in cells if nk[1] < shortest}
+    if short and short <= raised:
+        cells = {nk: c for nk, c in cells.items() if nk not in short}
+    else:
+        shortest = 1
     even = {nk for nk in cells if nk[1] % 2 == 0}
     odd_only = bool(even) and even <= raised and any(nk[1] % 2 for nk in works)
     if odd_only:
@@ -478,14 +625,14 @@ def _mode_verdict(
     if not needs and not all(nk in works for nk in gt):
         return None  # raises (or computes something else) for some K > N only
     if mode == "same":
-        fit.same_table = dict(works)
-        if not all(w[1] == nk[0] for nk, w in works.items() if nk[1] <= nk[0]):
+        fit.same_table = {nk: works[nk] for nk in cells if nk in works}
+        if not all(w[1] == nk[0] for nk, w in fit.same_table.items() if nk[1] <= nk[0]):
             return None
-        return needs, odd_only
-    expected = {nk: _named_windows(*nk)[mode] for nk in works}
-    if any(works[nk] != expected[nk] for nk in works):
+        return needs, odd_only, shortest
+    expected = {nk: _named_windows(*nk)[mode] for nk in cells if nk in works}
+    if any(works[nk] != expected[nk] for nk in expected):
         return None
-    return needs, odd_only
+    return needs, odd_only, shortest
 
 
 def _mode_rejection(fit: Fit, mode: str, cells: dict[tuple[int, int], Any]) -> str:
@@ -554,17 +701,30 @@ def window_formula(table: dict[tuple[int, int], tuple[int, int]]) -> str | None:
     return f"lambda n, k: ({start}, {length})"
 
 
+#: Origins tried: a constant shift of a named alignment's 'same' window (BOUND-8).
+ORIGINS = (-1, 1, -2, 2, -3, 3)
+
+
 def _fit_same_alignment(fit: Fit) -> None:
+    """A named alignment; else a named alignment shifted by one origin on every (N, K);
+    else a window formula."""
     table = fit.same_table
+    probes = [fit.same_probes[nk] for nk in table]
     rejected: dict[str, str] = {}
-    for name, window in NAMED_ALIGNMENTS.items():
-        wrong = [(nk, w, window(*nk)) for nk, w in table.items() if window(*nk) != w]
+    # Judged by the values each candidate predicts, not by the window located: under a
+    # boundary, a short signal (N = 1 with edge values) sits in several windows alike.
+    for origin, name in itertools.product((0, *ORIGINS), NAMED_ALIGNMENTS):
+        op = fit.operation(loose=True, same_alignment=name, origin=origin)
+        wrong = [p for p in probes if not agrees(p, op)]
         if not wrong:
-            support = [f"fits all {len(table)} (N, K) pairs that ran"]
+            shifted = f" shifted by {origin}" if origin else ""
+            support = [f"{name}{shifted} fits all {len(table)} (N, K) pairs that ran"]
             fit.set("same_alignment", name, support=support, rejected=rejected)
+            fit.set("origin", origin, support=support)
             return
-        nk, w, predicted = wrong[0]
-        rejected[name] = f"N={nk[0]}, K={nk[1]}: window {w}, {name} gives {predicted}"
+        if origin == 0:
+            rejected[name] = failure(wrong[0], op)
+    fit.set("origin", 0, support=["no constant shift of a named alignment fits"])
     formula = window_formula(table)
     if formula is None:
         fit.problems.append(f"'same' windows fit no alignment or formula: {sorted(table.items())}")
@@ -586,10 +746,13 @@ def fit_nd_restrictions(fit: Fit) -> None:
         return
     dtype = fit.real_dtype
     assert dtype is not None
-    a = random_values((5, 2), dtype, fit.rng)
-    v = discriminating((3, 4), dtype, fit.rng)
     modes = [m for m in fit.value("modes") if m not in fit.value("needs_n_ge_k")]
-    probes = fit.prober.run([(a, v, m) for m in modes])
+    a = random_values((5, 2), dtype, fit.rng)
+    requests = []
+    for m in modes:  # K = 4 on the last axis, 5 where the mode takes odd kernels only
+        v = discriminating((3, fit.kernel_length(4, m)), dtype, fit.rng)
+        requests.append((a, v, m))
+    probes = fit.prober.run(requests)
     op = fit.operation(loose=True)
     needs, support = [], []
     for probe in probes:
@@ -647,7 +810,11 @@ def fit_dtypes(fit: Fit) -> None:
         "mixed_dtypes",
         mixed,
         observed=bool(pairs),
-        support=[f"{len(pairs) - len(mixed_rejected)} of {len(pairs)} mixed pairs agree"],
+        support=[
+            f"{len(pairs) - len(mixed_rejected)} of {len(pairs)} mixed pairs agree"
+            if pairs
+            else "one dtype accepted: no mixed pair to try"
+        ],
         rejected=mixed_rejected,
     )
     _fit_rule(fit, {k: v for k, v in observed.items() if mixed or k[0] == k[1]})
@@ -793,24 +960,28 @@ def _check_large_exact(fit: Fit, name: str, mode: str, op: Operation) -> None:
 def _accuracy_cases(fit: Fit, dtype: str, mode: str) -> list[tuple[Array, Array, str]]:
     tail = fit.tail()
     rng = fit.rng
+
+    def kernel(k: int) -> tuple[int, ...]:
+        return (fit.kernel_length(k, mode), *tail)
+
     cases = []
     a = random_values((300, *tail), dtype, rng)
-    v = discriminating((64, *tail), dtype, rng)
+    v = discriminating(kernel(64), dtype, rng)
     cases.append((a, v, mode))
     x = random_values((400, *tail), dtype, rng)
     cancel = (x * 1e3).astype(dtype)
     cancel[1::2] = -cancel[::2]
-    cases.append((cancel, discriminating((16, *tail), dtype, rng), mode))
+    cases.append((cancel, discriminating(kernel(16), dtype, rng), mode))
     real = np.dtype(dtype).kind == "f"
     if real:
         tiny = np.finfo(dtype).eps / 4
         n = 300
         ones = np.full((n, *tail), tiny, dtype=dtype)
         ones[0] = 1.0
-        cases.append((ones, np.ones((n, *tail), dtype=dtype), mode))
+        cases.append((ones, np.ones(kernel(n), dtype=dtype), mode))
     spread = random_values((64, *tail), dtype, rng)
     spread[0] = 1e4 if np.dtype(dtype).itemsize <= 4 else 1e10
-    cases.append((spread, discriminating((8, *tail), dtype, rng), mode))
+    cases.append((spread, discriminating(kernel(8), dtype, rng), mode))
     # Every case has the fitted rank, which the function accepts.  (Filtering them through
     # a candidate Operation dropped them all for rank-2-only functions: a candidate carries
     # only the convention fields, so its ranks are the default (1,).)
@@ -823,16 +994,16 @@ def _classes(dtype: str) -> list[tuple[Literal["direct", "fft"], str]]:
     methods: tuple[Literal["direct", "fft"], ...] = ("direct", "fft")
     return [
         (method, "result" if precision == own else precision)
-        for method in methods
         for precision in ("float64", "float32", "float16")
+        for method in methods
     ]
 
 
 def fit_accuracy(fit: Fit) -> None:
     """The tightest (method, accumulation) class every float result dtype fits.
 
-    One class for all dtypes when one fits (tightest first: direct before FFT, float64
-    accumulation before the result's own precision before coarser ones); otherwise the
+    One class for all dtypes when one fits (tightest first: float64 accumulation before
+    the result's own precision before coarser ones, direct before FFT in each); otherwise the
     tightest per result dtype, as an ``accuracy`` mapping.
     """
     mode = _mode(fit)
@@ -864,11 +1035,27 @@ def fit_accuracy(fit: Fit) -> None:
     if not cases:
         raise AssertionError("fit_accuracy: no accuracy case was built")
     methods: tuple[Literal["direct", "fft"], ...] = ("direct", "fft")
-    for method, acc in [(m, a) for m in methods for a in _ACCUMULATIONS]:
+    # Tightest precision first, direct before FFT within one: an FFT in float64 is
+    # tighter than direct summation in float32 (astropy's convolve_fft fits both).
+    for method, acc in [(m, a) for a in _ACCUMULATIONS for m in methods]:
         if all(fits(d, method, acc) for d in floats):
             if all(_precision(d, acc) == _precision(d, "result") for d in floats):
                 acc = "result"
             support = [f"{method} in {acc} fits {cases} cases of {', '.join(floats)}"]
+            # Also where direct fits: an FFT's error can stay within the direct bound on
+            # every accuracy case (OpenCV's float32 filter2D above 129 taps).
+            switch = _fit_fft_switch(fit, floats, mode, acc, probes)
+            if switch is not None:
+                method = "direct"
+                support = [
+                    f"direct in {acc} up to {switch} kernel elements and FFT above fits "
+                    f"{cases} cases of {', '.join(floats)}"
+                ]
+                fit.set("fft_above", switch, support=support)
+            else:
+                words = "direct summation" if method == "direct" else "an FFT"
+                largest = max(p.v.size for d in floats for p in probes[d])
+                fit.set("fft_above", None, support=[f"{words} up to {largest} kernel elements"])
             fit.set("method", method, support=support, rejected=rejected)
             fit.set("accumulation", acc, support=support)
             fit.set("accuracy", None, support=["one class fits every float result dtype"])
@@ -891,6 +1078,51 @@ def fit_accuracy(fit: Fit) -> None:
 
 
 _ACCUMULATIONS = ("float64", "result", "float32", "float16")
+
+#: The kernel lengths between which a switch from direct summation to an FFT is searched
+#: (from 2: a kernel of one element is a product, which FFT functions compute directly).
+SWITCH_RANGE = (2, 300)
+#: The spike of :func:`_spike_case` by result itemsize: its FFT rounding error must exceed
+#: the direct bound of the outputs it does not reach, at the longest kernel searched.
+SPIKE = {2: 1e4, 4: 1e7, 8: 1e10, 16: 1e10}
+
+
+def _spike_case(fit: Fit, dtype: str, k: int, mode: str) -> tuple[Array, Array, str]:
+    """A large value at the start of the signal: an FFT spreads its rounding error to every
+    output, while direct summation keeps the outputs beyond the kernel's reach exact to
+    their own size (the case that tells the two methods apart at any kernel length)."""
+    a = random_values((2 * k + 64, *fit.tail()), dtype, fit.rng)
+    a[0] = SPIKE[np.dtype(dtype).itemsize]
+    return a, discriminating((k, *fit.tail()), dtype, fit.rng), mode
+
+
+def _fit_fft_switch(
+    fit: Fit, floats: list[str], mode: str, acc: str, probes: dict[str, list[Probe]]
+) -> int | None:
+    """The kernel size up to which the function sums directly and above which it uses an
+    FFT (OpenCV's filter2D), or None when direct summation fits no kernel or every one.
+
+    Bisection over :data:`SWITCH_RANGE` on :func:`_spike_case`, on the first float dtype;
+    the switch found must then fit every accuracy case of every float dtype.
+    """
+    if mode in fit.value("needs_odd_k", ()):
+        return None  # the bisection needs every kernel length
+    dtype = floats[0]
+    direct = fit.operation(method="direct", accumulation=acc)
+
+    def direct_fits(k: int) -> bool:
+        return agrees(fit.prober.one(*_spike_case(fit, dtype, k, mode)), direct, exact=True)
+
+    low, high = SWITCH_RANGE
+    if not direct_fits(low) or direct_fits(high):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if direct_fits(middle) else (low, middle)
+    switched = fit.operation(method="direct", accumulation=acc, fft_above=low)
+    if all(agrees(p, switched, exact=True) for d in floats for p in probes[d]):
+        return low
+    return None
 
 
 def _precision(dtype: str, accumulation: str) -> str:
@@ -946,12 +1178,11 @@ def _check_mixed_accuracy(fit: Fit, mode: str) -> None:
         if np.dtype(d).itemsize == np.dtype(e).itemsize:
             continue
         a = random_values((300, *fit.tail()), d, fit.rng)
-        v = discriminating((64, *fit.tail()), e, fit.rng)
+        v = discriminating((fit.kernel_length(64, mode), *fit.tail()), e, fit.rng)
         x = random_values((400, *fit.tail()), d, fit.rng) * 1e3
         x[1::2] = -x[::2]
-        probes = fit.prober.run(
-            [(a, v, mode), (x.astype(d), discriminating((16, *fit.tail()), e, fit.rng), mode)]
-        )
+        short = discriminating((fit.kernel_length(16, mode), *fit.tail()), e, fit.rng)
+        probes = fit.prober.run([(a, v, mode), (x.astype(d), short, mode)])
         bad = [p for p in probes if not agrees(p, op, exact=True)]
         if bad:
             finding = fit.findings["mixed_dtypes"]
@@ -969,29 +1200,50 @@ def fit_rejections(fit: Fit) -> None:
     assert dtype is not None
     mode = _mode(fit)
     r = fit.rank
-    v = discriminating((2,) * r, dtype, fit.rng)
+    k = max(3, fit.value("min_kernel", 1))  # a kernel every declared mode takes
+    v = discriminating((k + 1 - k % 2,) * r, dtype, fit.rng)
     bad = {
         "empty signal": (np.zeros((0,) * r, dtype=dtype), v),
         "empty kernel": (random_values((4,) * r, dtype, fit.rng), np.zeros((0,) * r, dtype)),
         "ranks differ": (random_values((4,) * (r + 1), dtype, fit.rng), v),
     }
-    probes = fit.prober.run([(a, k, mode) for a, k in bad.values()])
+    # Empty operands in every declared mode: a mode that ends the interpreter (scipy's
+    # convolve2d with boundary='wrap' in 'full') is no rejection, and is recorded.
+    modes = fit.value("modes") or (mode,)
+    requests = [(a, kernel, m) for a, kernel in bad.values() for m in modes]
+    by_label = dict(zip(bad, _chunks(fit.prober.run(requests), len(modes)), strict=True))
+    by_label["ranks differ"] = [p for p in by_label["ranks differ"] if p.mode == mode]
     raised: dict[str, bool] = {}
-    for label, probe in zip(bad, probes, strict=True):
-        raised[label] = not probe.ok
-        if probe.ok:
-            what = f"returns shape {probe.value.shape} {probe.value.dtype}"
-        else:
-            what = f"{probe.outcome.status}: {probe.outcome.message}"
-        evidence = (
-            {"support": [f"{label}: {what}"]} if not probe.ok else {"rejected": {label: what}}
-        )
-        if label == "ranks differ":
-            fit.set("rejects_rank_mismatch", raised[label], **evidence)
+    died: list[str] = []
+    said: dict[str, str] = {}
+    for label, probes in by_label.items():
+        returned = [p for p in probes if p.ok]
+        raised[label] = not returned
+        died += [
+            f"{label} in mode {p.mode!r}: {p.outcome.status}: {p.outcome.message}"
+            for p in probes
+            if p.outcome.status in ("died", "timeout") and returned
+        ]
+        said[label] = f"{label}: " + "; ".join(_what_came_back(p) for p in probes)
+    fit.set("rejects_rank_mismatch", raised["ranks differ"], support=[said["ranks differ"]])
     empty = raised["empty signal"] and raised["empty kernel"]
-    support = [f"{label}: {'raised' if r else 'returned'}" for label, r in raised.items()]
-    fit.set("rejects_empty", empty, support=support[:2])
-    fit.set("rejects_invalid", empty and raised["ranks differ"], support=support)
+    fit.set("rejects_empty", empty, support=[said["empty signal"], said["empty kernel"], *died])
+    fit.set("rejects_invalid", empty and raised["ranks differ"], support=list(said.values()))
+    if died:
+        _add_deviations(fit, [f"{d} (where another mode returns)" for d in died])
+
+
+def _what_came_back(probe: Probe) -> str:
+    """``'mode' raised ...`` or ``'mode' returned shape ...``: the rejection evidence."""
+    if probe.ok:
+        return f"{probe.mode!r} returned shape {probe.value.shape} {probe.value.dtype}"
+    if probe.outcome.status == "raised":
+        return f"{probe.mode!r} raised {probe.outcome.message}"
+    return f"{probe.mode!r} {probe.outcome.status}: {probe.outcome.message}"
+
+
+def _chunks(items: list[Probe], size: int) -> list[list[Probe]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 # ------------------------------------------------------------------ stage 9: inf and NaN
@@ -1031,8 +1283,9 @@ STAGES: tuple[Callable[[Fit], None], ...] = (
     fit_integers,
     fit_complex_products,
     fit_accuracy,
-    fit_rejections,
     fit_nonfinite,
+    # Last: a mode in which an empty operand ends the interpreter is not called again.
+    fit_rejections,
 )
 
 

@@ -2,9 +2,14 @@
 
 ``convspec identify`` knows nothing about the function it probes, so every call goes
 through the suite's isolation worker (:mod:`convspec.conformance.isolation`): a function
-that raises, hangs or kills its interpreter is recorded, never fatal.  The worker loads
-backends by name; a plain callable ``module:function`` is named to it through
-:func:`wrapped_reference`, which this module resolves back into a one-operation backend.
+that raises, hangs or kills its interpreter is recorded, never fatal.  Called in this
+process instead (faster), the calls with an empty operand still go to the worker: that
+is where compiled code divides by a length of zero (scipy's ``convolve2d`` with
+``boundary='wrap'`` ends its interpreter with SIGFPE on an empty signal in 'full').
+
+The worker loads backends by name; a plain callable ``module:function`` is named to it
+through :func:`wrapped_reference`, which this module resolves back into a one-operation
+backend.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +29,15 @@ from .cases import Call
 from .isolation import InProcess, Isolated, Outcome
 from .registry import load
 
-__all__ = ["OPERATION", "Probe", "Prober", "Target", "resolve_target", "wrapped_reference"]
+__all__ = [
+    "OPERATION",
+    "Probe",
+    "Prober",
+    "Target",
+    "has_empty_operand",
+    "resolve_target",
+    "wrapped_reference",
+]
 
 #: The operation name a wrapped plain callable gets.
 OPERATION = "f"
@@ -179,14 +193,27 @@ class Probe:
         return Call(OPERATION, self.a, self.v, self.mode).describe().replace(f"{OPERATION}(", "f(")
 
 
+def has_empty_operand(a: Array, v: Array) -> bool:
+    """Whether ``a`` or ``v`` has an axis of length 0 (called in the worker, see above)."""
+    return a.size == 0 or v.size == 0
+
+
 @dataclass
 class Prober:
-    """Calls one operation through an isolation runner; counts and caches the calls."""
+    """Calls one operation through an isolation runner; counts and caches the calls.
+
+    ``guard``: where calls with an empty operand go when ``runner`` calls in this process
+    (None: through ``runner`` too), so a crash there is recorded as a ``"died"`` outcome
+    instead of ending identify.
+    """
 
     runner: Isolated | InProcess
     operation: str
+    guard: Isolated | None = None
     calls: int = 0
-    #: Modes in which a call hung or died, with that outcome.
+    #: Warnings the function emitted during its calls, with how many times.
+    warnings: dict[str, int] = field(default_factory=dict)
+    #: Modes in which a call with non-empty operands hung or died, with that outcome.
     broken: dict[str, Outcome] = field(default_factory=dict)
     _cache: dict[tuple[Any, ...], Outcome] = field(default_factory=dict)
 
@@ -198,7 +225,9 @@ class Prober:
         """One :class:`Probe` per ``(a, v, mode)``, in order, sent in batches.
 
         A mode whose call hung or killed the interpreter is not called again: its later
-        requests get the first such outcome, so one hanging mode costs one timeout.
+        requests get the first such outcome, so one hanging mode costs one timeout.  Calls
+        with an empty operand are each their own question (how the function treats that
+        operand), so one of them dying stops no other call.
         """
         pending: list[tuple[Array, Array, str]] = []
         keys: set[tuple[Any, ...]] = set()
@@ -207,20 +236,57 @@ class Prober:
             if key not in self._cache and key not in keys:
                 keys.add(key)
                 pending.append((a, v, mode))
+        empty = [r for r in pending if has_empty_operand(r[0], r[1])]
+        self._run_empty(empty)
+        self._run_skipping_broken([r for r in pending if not has_empty_operand(r[0], r[1])])
+        return [Probe(a, v, mode, self._cache[self._key(a, v, mode)]) for a, v, mode in requests]
+
+    def _call(
+        self, runner: Isolated | InProcess, requests: Sequence[tuple[Array, Array, str]]
+    ) -> Iterator[tuple[tuple[Array, Array, str], Outcome]]:
+        """Each request's outcome as it comes (the caller may stop early).
+
+        Warnings the function emits (identify feeds inf, NaN and extreme integers on
+        purpose) are evidence, counted in :attr:`warnings`, not printed: they are caught
+        one call at a time, so the warning filters are restored before each outcome is
+        handed on, and warnings raised outside the calls are left alone.
+        """
+        calls = [Call(self.operation, np.array(a), np.array(v), m) for a, v, m in requests]
+        outcomes = runner.run(calls)
+        for request in requests:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                outcome = next(outcomes, None)
+            for warning in caught:
+                text = f"{warning.category.__name__}: {warning.message}"
+                self.warnings[text] = self.warnings.get(text, 0) + 1
+            if outcome is None:
+                return
+            self._cache[self._key(*request)] = outcome
+            self.calls += 1
+            yield request, outcome
+
+    def _run_empty(self, requests: Sequence[tuple[Array, Array, str]]) -> None:
+        runner = self.guard if self.guard is not None else self.runner
+        for _ in self._call(runner, requests):
+            pass
+
+    def _run_skipping_broken(self, pending: list[tuple[Array, Array, str]]) -> None:
         while pending:
             pending = [r for r in pending if not self._skip_broken(*r)]
-            calls = [Call(self.operation, np.array(a), np.array(v), m) for a, v, m in pending]
-            outcomes = self.runner.run(calls)
             done = 0
-            for (a, v, mode), outcome in zip(pending, outcomes, strict=False):  # stops early
-                self._cache[self._key(a, v, mode)] = outcome
-                self.calls += 1
+            for (_, _, mode), outcome in self._call(self.runner, pending):
                 done += 1
                 if outcome.status in ("timeout", "died"):
                     self.broken.setdefault(mode, outcome)
                     break
             pending = pending[done:]
-        return [Probe(a, v, mode, self._cache[self._key(a, v, mode)]) for a, v, mode in requests]
+
+    def close(self) -> None:
+        """End the runners (and the guard's worker, if it was started)."""
+        self.runner.close()
+        if self.guard is not None:
+            self.guard.close()
 
     def _skip_broken(self, a: Array, v: Array, mode: str) -> bool:
         if mode not in self.broken:

@@ -79,6 +79,13 @@ def python(found: Identification) -> str:
     if unobserved:
         lines.append("# not observed (left at their defaults):")
         lines += [f"#   {name}: {why}" for name, why in unobserved.items()]
+    deviations = fields.get("deviations", ())
+    if deviations:
+        lines.append("# deviations (no field states them; the backend documents a Deviation):")
+        lines += [f"#   {d}" for d in deviations]
+    if found.warnings:
+        lines.append("# warnings the function emitted while probed (times):")
+        lines += [f"#   {text} ({count})" for text, count in found.warnings.items()]
     if found.problems:
         lines.append("# NOT DECLARABLE (what no Operation field states):")
         lines += [f"#   {p}" for p in found.problems]
@@ -118,6 +125,8 @@ def to_json(found: Identification) -> dict[str, Any]:
         "dtypes_tried": list(found.dtypes_tried),
         "declarable": found.declarable,
         "problems": found.problems,
+        "deviations": list(found.fields().get("deviations", ())),
+        "warnings": found.warnings,
         "unobserved": unobserved,
         "fields": {
             name: {

@@ -46,7 +46,10 @@ def _operation(name: str, boundary: str, normalize: bool = False) -> Operation:
         same_alignment="upper",  # only even kernels tell; convolve refuses them
         method="fft" if fft else "direct",
         nonfinite=False,  # nan_treatment: NaN is replaced (fill) or interpolated
-        rejects_invalid=False,
+        # Measured: convolve raises for an empty array or kernel, convolve_fft returns an
+        # array of the signal's shape; both raise for operands of different rank.
+        rejects_empty=not fft,
+        rejects_rank_mismatch=True,
         boundary=spec_boundary,
         fill_value=FILL if spec_boundary == "constant" else 0,
         normalize=normalize,
@@ -122,6 +125,8 @@ def backend() -> Backend:
             "no boundary, and is not declared.",
             "convolve refuses even kernels (KernelSizeError); convolve_fft accepts them and "
             "uses the upper 'same' alignment.",
+            "convolve raises for an empty array or kernel; convolve_fft returns an array of "
+            "the signal's shape. Both raise for operands of different rank.",
             "normalize_kernel=True refuses a kernel whose sum is close to 0 (ValueError in "
             "convolve, a bare Exception in convolve_fft).",
             "nan_treatment='interpolate' (the default) replaces NaN by the kernel-weighted "

@@ -66,7 +66,10 @@ def _operation(function: Callable[[Array, Array, str], Any], boundary: str, **kw
         flips=False,
         modes=("same",),
         result_dtype="first",
-        rejects_invalid=False,
+        # Measured: an empty image or kernel fails an assertion (cv2.error); a 3-D image is
+        # taken as channels, so operands of different rank are not rejected.
+        rejects_empty=True,
+        rejects_rank_mismatch=False,
         integer_overflow="saturate",  # saturate_cast: uint8 0..255
         boundary=boundary,
         **kw,
@@ -89,6 +92,7 @@ def operations() -> dict[str, Operation]:
             boundary,
             ranks=(1,),
             dtypes=("float32", "float64"),
+            mixed_dtypes=True,  # the kernel is passed as float64 whatever its dtype
         )
     for shift in ANCHOR_SHIFTS:
         for name in ("BORDER_REFLECT_101", "BORDER_CONSTANT"):
@@ -124,6 +128,7 @@ def backend() -> Backend:
             "Operations filter2D-BORDER-shiftR+C move the anchor R rows and C columns before "
             "the centre (anchor = K // 2 - shift).",
             "sepFilter2D operations filter one row (x kernel v, y kernel [1]).",
+            "An empty image or kernel raises (cv2.error); a 3-D image is read as channels.",
             "Integer results saturate (uint8 0..255, int16) instead of wrapping.",
             "filter2D switches to a DFT above 49 kernel taps for float64 and int16 and above "
             "129 for float32 and uint8 (declared as fft_above; operations without a dtype "
