@@ -23,6 +23,7 @@ on some axes and shorter on others.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +144,7 @@ def bucketed(
 ) -> Call:
     """``call(a, v, mode)`` on operands padded to a bucket, its output cut back to the case's."""
 
+    @functools.wraps(call)  # the library call's name, as reports and identify show it
     def run(a: Any, v: Any, mode: Mode) -> Any:
         a, v = np.asarray(a), np.asarray(v)
         padding = bucket_padding(a, v, mode, alignment, convolve=convolve, buckets=buckets)
