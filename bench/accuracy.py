@@ -2,8 +2,9 @@
 
 For every bundled library function that computes a 1-D convolution or correlation -- numpy,
 scipy.signal (direct and FFT), scipy.ndimage, OpenCV (``sepFilter2D``), astropy (direct and
-FFT), torch (``conv1d``), jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled),
-TensorFlow (``tf.nn.conv1d``) and onnxruntime (ONNX ``Conv``) -- in float32 and float64 (and
+FFT), torch (``conv1d``), jax (``jnp.convolve``/``jnp.correlate``, float64 with x64 enabled,
+and ``jax.lax.conv_general_dilated``), TensorFlow (``tf.nn.conv1d``) and ONNX ``Conv`` (in
+onnxruntime and in ``onnx.reference``) -- in float32 and float64 (and
 complex where the library takes it), over many random cases (varied lengths, kernels longer
 and shorter than the signal, and cancellation-heavy data), every result is compared with the
 exact oracle (:func:`convspec.exact_convolve`) and measured as a fraction of the bound of the
@@ -177,6 +178,36 @@ def _jax_libraries() -> list[Library]:
     ]
 
 
+def _jax_lax_conv(a: Array, v: Array) -> Array:
+    """Full cross-correlation with ``jax.lax.conv_general_dilated`` (what jax-layers calls)."""
+    import jax
+
+    k = v.shape[0]
+    with jax.enable_x64(a.dtype in (np.float64, np.complex128)):
+        out = jax.lax.conv_general_dilated(
+            a[None, None], v[None, None], (1,), [(k - 1, k - 1)], precision="highest"
+        )
+        return np.asarray(out)[0, 0]
+
+
+def _jax_layer_libraries() -> list[Library]:
+    import jax  # noqa: F401  (importable?)
+
+    # A layer: no flip, no conjugation, complex products with three real multiplications.
+    return [
+        Library(
+            "jax.lax.conv_general_dilated",
+            "jax",
+            "correlate",
+            "direct",
+            _jax_lax_conv,
+            complex_products="gauss",
+            conjugates=False,
+            link="jax.lax.conv_general_dilated",
+        )
+    ]
+
+
 # Libraries that compute only a 'same'-sized result: given the signal padded with zeros, the
 # full result of the unpadded signal is a contiguous window of theirs (the padded zeros add
 # exact zero products, so the bound of the unpadded operands still applies).
@@ -344,6 +375,33 @@ def _onnxruntime_libraries() -> list[Library]:
     ]
 
 
+def _onnx_reference_libraries() -> list[Library]:
+    from onnx.reference import ReferenceEvaluator
+
+    from convspec.conformance.adapters.onnx_layers import model_bytes
+
+    def conv(a: Array, v: Array) -> Array:
+        k = v.shape[0]
+        x, w = a[None, None], v[None, None]
+        model = model_bytes("Conv", x, w, None, {"kernel_shape": [k], "pads": [k - 1, k - 1]})
+        return np.asarray(ReferenceEvaluator(model).run(None, {"x": x, "w": w})[0])[0, 0]
+
+    # The ONNX reference implementation (numpy): a cross-correlation, real types only.
+    return [
+        Library(
+            "ONNX Conv (onnx.reference)",
+            "onnx",
+            "correlate",
+            "direct",
+            conv,
+            complex_support=False,
+            conjugates=False,
+            dtypes=("float32", "float64"),
+            link="ONNX Conv",
+        )
+    ]
+
+
 def library_entries() -> tuple[list[Library], dict[str, str]]:
     """The libraries that import here, and why the others were skipped."""
     entries: list[Library] = []
@@ -356,8 +414,10 @@ def library_entries() -> tuple[list[Library], dict[str, str]]:
         ("astropy", _astropy_libraries),
         ("torch", _torch_libraries),
         ("jax", _jax_libraries),
+        ("jax", _jax_layer_libraries),
         ("tensorflow", _tensorflow_libraries),
         ("onnxruntime", _onnxruntime_libraries),
+        ("onnx", _onnx_reference_libraries),
     ]
     for package, make in makers:
         try:

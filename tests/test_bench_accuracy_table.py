@@ -41,6 +41,8 @@ BUNDLED = [
     "jax.numpy.convolve",
     "tf.nn.conv1d (CPU)",
     "ONNX Conv (onnxruntime CPU)",
+    "jax.lax.conv_general_dilated",
+    "ONNX Conv (onnx.reference)",
 ]
 
 
