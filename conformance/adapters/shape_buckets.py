@@ -64,12 +64,12 @@ def _power_of_two(n: int, smallest: int) -> int:
     return size
 
 
-def _short_sizes(k: int, smallest: int, mode: Mode) -> list[int]:
-    """Buckets for the shorter operand: a power of two, or one less for an odd ``k`` in
+def _short_size(k: int, smallest: int, mode: Mode) -> int:
+    """The bucket of the shorter operand: a power of two, or one less for an odd ``k`` in
     'same' mode, where odd and even kernels may be aligned differently (MODE-4, MODE-5)."""
     if k % 2 == 0 or mode != "same":
-        return [_power_of_two(k, smallest)]
-    return [_power_of_two(k + 1, smallest) - 1]
+        return _power_of_two(k, smallest)
+    return _power_of_two(k + 1, smallest) - 1
 
 
 def _axis_padding(
@@ -84,24 +84,24 @@ def _axis_padding(
     a_is_long = n >= k
     short_length, long_length = (k, n) if a_is_long else (n, k)
     start, length = mode_window(n, k, mode, alignment)
-    for short_bucket in _short_sizes(short_length, short, mode):
-        extra = short_bucket - short_length
-        for short_before in dict.fromkeys((0, extra, extra // 2)):
-            for long_before in dict.fromkeys((0, short_before, extra - short_before, extra)):
-                long_bucket = _power_of_two(max(long_length + long_before, short_bucket + 1), long)
-                pad_short = (short_before, extra - short_before)
-                pad_long = (long_before, long_bucket - long_length - long_before)
-                pad_a, pad_v = (pad_long, pad_short) if a_is_long else (pad_short, pad_long)
-                # A full convolution of the padded operands is the case's full output moved
-                # by the zeros put before both; a full correlation (lag order of CORR-2) by
-                # the zeros before a and after v.
-                shift = pad_a[0] + (pad_v[0] if convolve else pad_v[1])
-                padded_start, padded_length = mode_window(
-                    n + sum(pad_a), k + sum(pad_v), mode, alignment
-                )
-                offset = start + shift - padded_start
-                if offset >= 0 and offset + length <= padded_length:
-                    return pad_a, pad_v, slice(offset, offset + length)
+    short_bucket = _short_size(short_length, short, mode)
+    extra = short_bucket - short_length
+    for short_before in dict.fromkeys((0, extra, extra // 2)):
+        for long_before in dict.fromkeys((0, short_before, extra - short_before, extra)):
+            long_bucket = _power_of_two(max(long_length + long_before, short_bucket + 1), long)
+            pad_short = (short_before, extra - short_before)
+            pad_long = (long_before, long_bucket - long_length - long_before)
+            pad_a, pad_v = (pad_long, pad_short) if a_is_long else (pad_short, pad_long)
+            # A full convolution of the padded operands is the case's full output moved
+            # by the zeros put before both; a full correlation (lag order of CORR-2) by
+            # the zeros before a and after v.
+            shift = pad_a[0] + (pad_v[0] if convolve else pad_v[1])
+            padded_start, padded_length = mode_window(
+                n + sum(pad_a), k + sum(pad_v), mode, alignment
+            )
+            offset = start + shift - padded_start
+            if offset >= 0 and offset + length <= padded_length:
+                return pad_a, pad_v, slice(offset, offset + length)
     return None
 
 
