@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from convspec.conformance import Operation
+from convspec.conformance import Backend, Operation
 from convspec.conformance.identify import compare, identify
 from convspec.conformance.registry import load
 
@@ -50,19 +50,19 @@ ENTRY_KEYS = {"matches", "differences", "not_probed", "fields"}
 OUT = Path(__file__).resolve().parent.parent / "docs" / "data" / "identify"
 
 
-def declaration(name: str, op_name: str) -> Operation:
-    """What identify's finding for ``op_name`` of backend ``name`` is compared with: its
+def declaration(backend: Backend, op_name: str) -> Operation:
+    """What identify's finding for ``op_name`` of ``backend`` is compared with: its
     declaration, restricted to :data:`FEW_DTYPES` where identify tries only those."""
-    declared = load(name).operations[op_name]
-    dtypes = FEW_DTYPES.get(name)
+    declared = backend.operations[op_name]
+    dtypes = FEW_DTYPES.get(backend.name)
     if dtypes is None:
         return declared
     return dataclasses.replace(declared, dtypes=tuple(d for d in dtypes if d in declared.dtypes))
 
 
-def documented_deviations(name: str, op_name: str) -> list[str]:
-    """The descriptions of the deviations backend ``name`` documents for ``op_name``."""
-    return [d.description for d in load(name).documented_deviations if d.operation == op_name]
+def documented_deviations(backend: Backend, op_name: str) -> list[str]:
+    """The descriptions of the deviations ``backend`` documents for ``op_name``."""
+    return [d.description for d in backend.documented_deviations if d.operation == op_name]
 
 
 def survey(name: str) -> dict[str, Any]:
@@ -70,10 +70,10 @@ def survey(name: str) -> dict[str, Any]:
     backend = load(name)
     operations: dict[str, Any] = {}
     for op_name in backend.operations:
-        declared = declaration(name, op_name)
+        declared = declaration(backend, op_name)
         # In this process for speed; calls with an empty operand still go to a worker.
         found = identify(name, op_name, isolation="none", dtypes=declared.dtypes)
-        comparisons = compare(declared, found, documented_deviations(name, op_name))
+        comparisons = compare(declared, found, documented_deviations(backend, op_name))
         differences = [
             f"{c.field}: declared {c.declared}, identify found {c.found}"
             + (f" ({c.note})" if c.note else "")

@@ -454,11 +454,11 @@ def test_stored_identify_records_agree_with_the_declarations(path: Path) -> None
     all_fields = {f.name for f in dataclasses.fields(Operation)} | {"deviations"}
     unexplained, explained = [], set()
     for op_name, entry in data["operations"].items():
-        declared = survey.declaration(name, op_name)
+        declared = survey.declaration(backend, op_name)
         assert set(entry["fields"]) == all_fields, op_name
         for field, comparison in entry["fields"].items():
             if field == "deviations":
-                documented = survey.documented_deviations(name, op_name)
+                documented = survey.documented_deviations(backend, op_name)
                 now = f"{len(documented)} documented"
             elif field == "conjugates" and comparison["match"] is not None:
                 now = declared.conjugation  # compared with the spec's default filled in
