@@ -33,11 +33,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 import convspec
+from convspec.modes import Alignment
 from convspec.numerics import ComplexProducts, Method, Operation, error_bound, measure_error
 
 Array = np.ndarray[Any, np.dtype[Any]]
@@ -210,36 +212,63 @@ def _jax_layer_libraries() -> list[Library]:
 
 # Libraries that compute only a 'same'-sized result: given the signal padded with zeros, the
 # full result of the unpadded signal is a contiguous window of theirs (the padded zeros add
-# exact zero products, so the bound of the unpadded operands still applies).
+# exact zero products, so the bound of the unpadded operands still applies).  Each one's
+# 'same' alignment is the one its conformance adapter declares.
 
 
-def _full_from_same(same: Callable[[Array, Array], Array]) -> Callable[[Array, Array], Array]:
+def _full_from_same(
+    library: str, same: Callable[[Array, Array], Array], alignment: Alignment
+) -> Callable[[Array, Array], Array]:
     """The full result of a 'same'-only function, from its result on the zero-padded signal.
 
-    Where the window starts depends on the library's 'same' alignment and on both lengths
-    (astropy's FFT crop depends on the parity of the signal's); it is found once per pair of
-    lengths from a probe of ones, whose full result is at least 1 on exactly the window (an FFT
-    leaves rounding noise around it).
+    With the signal padded by ``k`` zeros on each side, the library's 'same' result is the
+    padded full result from ``convspec.mode_window(n + 2k, k, "same", alignment)``'s start
+    ``s`` on, and the unpadded full result starts ``k`` into the padded one: at ``k - s`` of
+    the library's result.  Once per pair of lengths a probe of ones cross-checks that start
+    (its full result is at least 1 on exactly the window; an FFT leaves rounding noise
+    around it): a library whose window is not the declared one stops the measurement, the
+    error naming ``library``.
     """
-    starts: dict[tuple[int, int], int] = {}
+    checked: set[tuple[int, int]] = set()
 
     def compute(a: Array, v: Array) -> Array:
         n, k = a.shape[0], v.shape[0]
-        if (n, k) not in starts:
+        same_start, _ = convspec.mode_window(n + 2 * k, k, "same", alignment)
+        start = k - same_start
+        if (n, k) not in checked:
             probe = np.asarray(same(np.pad(np.ones(n), k), np.ones(k)))
-            starts[n, k] = int(np.flatnonzero(probe > 0.5)[0])
+            probed = int(np.flatnonzero(probe > 0.5)[0])
+            if probed != start:
+                name = getattr(alignment, "__name__", alignment)
+                raise ValueError(
+                    f"{library}: the full result of N={n}, K={k} "
+                    f"starts at {probed} of its 'same' result on the zero-padded signal, "
+                    f"not at {start} as the declared alignment {name!r} puts it"
+                )
+            checked.add((n, k))
         result = np.asarray(same(np.pad(a, k), v))
-        return result[starts[n, k] : starts[n, k] + n + k - 1]
+        return result[start : start + n + k - 1]
 
     return compute
+
+
+def _declared_alignment(adapter: ModuleType, operation: str) -> Alignment:
+    """The 'same' alignment the bundled ``adapter`` declares for ``operation``."""
+    return adapter.operations()[operation].same_alignment  # type: ignore[no-any-return]
 
 
 def _scipy_ndimage_libraries() -> list[Library]:
     import scipy.ndimage
 
+    from convspec.conformance.adapters import scipy_ndimage
+
     def call(name: str) -> Callable[[Array, Array], Array]:
         function = getattr(scipy.ndimage, name)
-        return _full_from_same(lambda a, v: function(a, v, mode="constant", cval=0.0))
+        return _full_from_same(
+            f"scipy.ndimage.{name}",
+            lambda a, v: function(a, v, mode="constant", cval=0.0),
+            _declared_alignment(scipy_ndimage, f"{name}-constant"),
+        )
 
     return [
         Library(
@@ -257,6 +286,8 @@ def _scipy_ndimage_libraries() -> list[Library]:
 def _opencv_libraries() -> list[Library]:
     import cv2
 
+    from convspec.conformance.adapters import opencv_backend
+
     def row(a: Array, v: Array) -> Array:
         # One row: the x kernel is v, the y kernel [1]; BORDER_CONSTANT pads with zeros.
         kernel = v.astype(np.float64)
@@ -270,7 +301,11 @@ def _opencv_libraries() -> list[Library]:
             "opencv-python-headless",
             "correlate",
             "direct",
-            _full_from_same(row),
+            _full_from_same(
+                "cv2.sepFilter2D (one row)",
+                row,
+                _declared_alignment(opencv_backend, "sepFilter2D-BORDER_CONSTANT"),
+            ),
             complex_support=False,
             link="cv2.sepFilter2D",
         )
@@ -280,11 +315,14 @@ def _opencv_libraries() -> list[Library]:
 def _astropy_libraries() -> list[Library]:
     import astropy.convolution
 
+    from convspec.conformance.adapters import astropy_backend
+
     def call(name: str) -> Callable[[Array, Array], Array]:
         function = getattr(astropy.convolution, name)
 
         def same(a: Array, v: Array) -> Array:
-            # convolve takes odd kernels only: a trailing zero tap changes no value.
+            # convolve takes odd kernels only: a trailing zero tap changes no value (and
+            # centres the kernel where the declared upper alignment does).
             if v.shape[0] % 2 == 0:
                 v = np.append(v, 0.0)
             return np.asarray(
@@ -298,7 +336,11 @@ def _astropy_libraries() -> list[Library]:
                 )
             )
 
-        return _full_from_same(same)
+        return _full_from_same(
+            f"astropy.convolution.{name}",
+            same,
+            _declared_alignment(astropy_backend, f"{name}-fill"),
+        )
 
     # astropy computes and returns float64 whatever the input, and takes real data here.
     return [

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+import convspec
+
 
 def _load_accuracy_bench() -> ModuleType:
     path = Path(__file__).resolve().parent.parent / "bench" / "accuracy.py"
@@ -129,3 +131,27 @@ def test_an_unknown_library_link_is_refused() -> None:
     library = accuracy.Library("x", "x", "convolve", "direct", np.convolve, link="no.such")
     with pytest.raises(KeyError, match=r"no\.such"):
         accuracy.documentation_page(library)
+
+
+def _reference_same(alignment: str) -> Any:
+    """convspec's 'same' convolution with ``alignment``: a 'same'-only library of known window."""
+    return lambda a, v: convspec.convolve(a, v, mode="same", alignment=alignment)
+
+
+@pytest.mark.parametrize("alignment", ["lower", "upper"])
+@pytest.mark.parametrize(("n", "k"), [(7, 4), (7, 3), (2, 6), (1, 1), (10, 9)])
+def test_the_full_result_is_cut_where_the_declared_alignment_puts_it(
+    alignment: str, n: int, k: int
+) -> None:
+    rng = np.random.default_rng(n * 100 + k)
+    a, v = rng.standard_normal(n), rng.standard_normal(k)
+    full = accuracy._full_from_same("reference", _reference_same(alignment), alignment)
+    np.testing.assert_allclose(full(a, v), np.convolve(a, v), rtol=1e-12, atol=1e-12)
+
+
+def test_a_window_other_than_the_declared_one_is_refused_by_name() -> None:
+    # Lower and upper 'same' windows differ for even kernels only.
+    full = accuracy._full_from_same("upper-library", _reference_same("upper"), "lower")
+    np.testing.assert_allclose(full(np.ones(5), np.ones(3)), np.convolve(np.ones(5), np.ones(3)))
+    with pytest.raises(ValueError, match=r"upper-library.*N=5, K=4.*'lower'"):
+        full(np.ones(5), np.ones(4))
