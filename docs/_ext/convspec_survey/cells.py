@@ -12,12 +12,31 @@ from .reports import Report
 from .words import operation_status, some_of, status_badge
 
 
+def function_name(name: str) -> nodes.literal:
+    """A dotted function name that may break after its module path and nowhere else.
+
+    ``torch.nn.functional.conv_transpose1d/2d/3d`` on one line made the survey's array table
+    wider than the article; now it may take two (``torch.nn.functional.`` above
+    ``conv_transpose1d/2d/3d``).  Each part is kept whole (Sphinx sets literal text
+    ``white-space: nowrap``), and the ``<wbr>`` between them only breaks where the column is
+    too narrow for both.
+    """
+    module, dot, function = name.rpartition(".")
+    if not dot:
+        return literal(name)
+    code = nodes.literal(name)
+    code += nodes.inline(module + dot, module + dot)
+    code += nodes.raw("", "<wbr>", format="html")
+    code += nodes.inline(function, function)
+    return code
+
+
 def function_cell(backend: str, operation: str) -> nodes.Node:
     """The library function an operation runs, linked to its documentation."""
     function = library_function(backend, operation)
     if function is None:
         return literal(operation)
-    name: nodes.Node = literal(function.name)
+    name: nodes.Node = function_name(function.name)
     if function.url:
         link = nodes.reference("", "", refuri=function.url, classes=["survey-function"])
         link += name
