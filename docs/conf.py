@@ -59,6 +59,7 @@ extensions = [
     "convspec_survey",
     "convspec_schema",
     "convspec_animations",
+    "plot_data",
 ]
 
 # -- MyST ------------------------------------------------------------------------------------
@@ -109,6 +110,14 @@ plot_formats = [("png", 144)]
 plot_srcset = ["2x"]
 plot_rcparams = {"savefig.bbox": "tight"}
 plot_pre_code = "import numpy as np\nimport convspec\n"
+# Plots that read files: per filename prefix, the page holding it and the files it reads
+# (source-relative globs), so that a change to them redraws the plot (docs/_ext/plot_data.py).
+plot_data_files = {
+    "same-split-windows": (
+        "docs/explanation/same-split",
+        ["docs/data/survey/*.json", "docs/data/library-links.json", "docs/_plots/same_split.py"],
+    ),
+}
 
 # -- HTML ------------------------------------------------------------------------------------
 html_theme = "furo"

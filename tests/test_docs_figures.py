@@ -22,9 +22,12 @@ import importlib
 import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -211,3 +214,85 @@ def test_same_split_figure_calls_no_library() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# ------------------------------------------------- plots redrawn when their files change
+
+
+def plot_data_extension() -> Any:
+    pytest.importorskip("sphinx")
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        return importlib.import_module("plot_data")
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+
+
+def test_a_plot_is_redrawn_when_a_file_it_reads_changes(tmp_path: Path) -> None:
+    plot_data = plot_data_extension()
+    source = tmp_path / "source"
+    (source / "data").mkdir(parents=True)
+    report = source / "data" / "one.json"
+    report.write_text("{}")
+    # The plot directive draws beside the doctree folder, in a folder per page's directory.
+    drawn = tmp_path / "html" / "plot_directive" / "explanation"
+    drawn.mkdir(parents=True)
+    ours = ["split.png", "split.2x.png", "split_00.png"]
+    others = ["split-other.png", "splitting.png"]  # other plots, whose names start alike
+    app = SimpleNamespace(
+        config=SimpleNamespace(plot_data_files={"split": ("explanation/page", ["data/*.json"])}),
+        doctreedir=str(tmp_path / "html" / ".doctrees"),
+        srcdir=str(source),
+    )
+    env = SimpleNamespace(found_docs={"explanation/page", "index"})
+
+    def build() -> tuple[list[str], list[str]]:
+        """The pages read again, and the images left: after drawing any that were missing."""
+        for name in ours + others:
+            (drawn / name).touch()
+        pages = plot_data.stale_plot_pages(app, env, set(), set(), set())
+        return pages, sorted(path.name for path in drawn.iterdir())
+
+    assert build() == (["explanation/page"], sorted(others))  # no build has seen its files
+    assert build() == ([], sorted(ours + others))  # nothing changed
+    report.write_text('{"changed": 1}')
+    assert build() == (["explanation/page"], sorted(others))
+    os.utime(report, ns=(report.stat().st_atime_ns, report.stat().st_mtime_ns + 10**9))
+    assert build()[0] == ["explanation/page"]  # touched, same size
+    (source / "data" / "two.json").write_text("{}")
+    assert build()[0] == ["explanation/page"]  # a file added
+    report.unlink()
+    assert build()[0] == ["explanation/page"]  # a file removed
+    assert build()[0] == []
+
+
+def test_a_plot_of_no_page_or_no_file_is_refused(tmp_path: Path) -> None:
+    plot_data = plot_data_extension()
+    from sphinx.errors import ConfigError
+
+    (tmp_path / "data").mkdir()
+    env = SimpleNamespace(found_docs={"index"})
+    for entry, message in (
+        (("missing/page", ["data/*.json"]), "no page 'missing/page'"),
+        (("index", ["data/*.json"]), r"no file matches \['data/\*\.json'\]"),
+    ):
+        app = SimpleNamespace(
+            config=SimpleNamespace(plot_data_files={"split": entry}),
+            doctreedir=str(tmp_path / ".doctrees"),
+            srcdir=str(tmp_path),
+        )
+        with pytest.raises(ConfigError, match=rf"plot_data_files\['split'\]: {message}"):
+            plot_data.stale_plot_pages(app, env, set(), set(), set())
+
+
+def test_the_same_split_figure_is_redrawn_when_a_stored_report_changes() -> None:
+    """conf.py names every file the figure reads, and the page that holds it."""
+    pytest.importorskip("sphinxcontrib.katex")
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    assert "plot_data" in conf["extensions"]
+    page, patterns = conf["plot_data_files"]["same-split-windows"]
+    assert any(prefix == "same-split-windows" for prefix, _ in plots(ROOT / f"{page}.md"))
+    plot_data = plot_data_extension()
+    watched = {name for name, _, _ in plot_data.data_signature(ROOT, patterns)}
+    reports = {path.relative_to(ROOT).as_posix() for path in SURVEY_REPORTS}
+    assert reports | {"docs/data/library-links.json", "docs/_plots/same_split.py"} <= watched
