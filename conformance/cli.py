@@ -54,6 +54,16 @@ def _seconds(text: str) -> float:
 _seconds.__name__ = "seconds"
 
 
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
+    return value
+
+
+_jobs.__name__ = "jobs"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="convspec",
@@ -91,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--in-process",
         action="store_true",
         help="call the backend in this process (faster; no timeout or crash protection)",
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes calling the backend at once; each operation stays in one "
+        "(default: %(default)s)",
     )
     check.add_argument(
         "--quiet",
@@ -267,6 +286,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .report import failure_groups, failures_path, terminal, write_reports
     from .runner import RunResult, generate, run
 
+    if args.jobs > 1 and args.in_process:
+        parser.error(f"--jobs {args.jobs} calls the backend in worker processes; drop --in-process")
     paths = _report_paths(parser, args.report)
     backend = _load(args.backend)
     if backend is None:
@@ -304,6 +325,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         cases=cases,
         skips=skips,
         budget=args.budget,
+        jobs=args.jobs,
     )
     try:
         write_reports(result, paths.get("json"), paths.get("md"))

@@ -54,7 +54,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -68,6 +68,7 @@ __all__ = [
     "Interrupted",
     "Isolated",
     "Outcome",
+    "Runner",
     "to_numpy",
     "worker_path",
 ]
@@ -297,6 +298,24 @@ def call_once(backend: Backend, call: Call, capture: Capture | None = None) -> O
 
 def _exception_line(error: BaseException) -> str:
     return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+class Runner(Protocol):
+    """What the judge sends calls through: :class:`InProcess`, :class:`Isolated` or
+    :class:`~.parallel.Parallel`."""
+
+    @property
+    def restarts(self) -> int:
+        """How many times a worker process was started again after a crash or a timeout."""
+        ...
+
+    def run(self, calls: Sequence[Call]) -> Iterator[Outcome]:
+        """One outcome per call, in the order of ``calls``."""
+        ...
+
+    def close(self) -> None:
+        """End what the runner started."""
+        ...
 
 
 # ------------------------------------------------------------------ limits of a run
