@@ -8,7 +8,7 @@ jax compiles a program for every new shape, which is most of the time a check of
 compilation cache in ``DIR``: a later run (a CI job that keeps the folder) loads each
 program instead of compiling it.  The programs are the same: jax keys each entry by the
 program, the jax and XLA versions, the flags and the device.  The report's environment
-names the cache (``compilation_cache``), so a stored report says how it was made.
+says whether the cache was on (``compilation_cache``), never where it was.
 """
 
 from __future__ import annotations
