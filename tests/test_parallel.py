@@ -172,3 +172,12 @@ def test_each_shard_is_called_in_a_worker_process_of_its_own() -> None:
         np.testing.assert_array_equal(outcome.value, expected)
     assert len(pids) == 2 and os.getpid() not in pids
     assert all(worker.process is None for worker in runner.workers)  # closed
+
+
+def test_the_scripting_api_takes_jobs_for_a_named_backend_only() -> None:
+    from convspec import conformance
+
+    result = conformance.run("numpy", select=["CONV-4"], jobs=2)
+    assert result.conformant and result.results
+    with pytest.raises(ValueError, match="jobs=2 needs a backend name"):
+        conformance.run(load("numpy"), select=["CONV-4"], jobs=2)
