@@ -14,7 +14,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -34,14 +34,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text}")
-    return value
+def _integer_at_least(minimum: int, name: str) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum`` (``name`` is what argparse calls it)."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}; got {text}")
+        return value
+
+    parse.__name__ = name
+    return parse
 
 
-_seed.__name__ = "seed"
+_seed = _integer_at_least(0, "seed")
+_jobs = _integer_at_least(1, "jobs")
 
 
 def _seconds(text: str) -> float:
@@ -52,16 +59,6 @@ def _seconds(text: str) -> float:
 
 
 _seconds.__name__ = "seconds"
-
-
-def _jobs(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
-    return value
-
-
-_jobs.__name__ = "jobs"
 
 
 def build_parser() -> argparse.ArgumentParser:
