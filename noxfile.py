@@ -126,7 +126,14 @@ def conformance(session: nox.Session, backend: str) -> None:
     """``convspec check BACKEND`` (quick profile; ``-- --profile full`` for the deep one)."""
     extra = BACKENDS[backend]
     session.install("-e", f".[{extra}]" if extra else ".")
-    session.run("convspec", "check", backend, *session.posargs)
+    session.run("convspec", "check", backend, *session.posargs, env=_cache_env(session, backend))
+
+
+def _cache_env(session: nox.Session, backend: str) -> dict[str, str]:
+    """jax's compiled programs kept in nox's cache folder, for the next run (jax_setup.py)."""
+    if BACKENDS.get(backend) != "jax":
+        return {}
+    return {"CONVSPEC_JAX_CACHE_DIR": str(session.cache_dir / "jax-programs")}
 
 
 @nox.session(python=PYTHON)
@@ -139,8 +146,15 @@ def survey(session: nox.Session) -> None:
 
 def _survey_report(session: nox.Session, backend: str) -> None:
     report = f"docs/data/survey/{backend}.json"
-    command = ["convspec", "check", backend, "--profile", "full", "--quiet"]
-    session.run(*command, "--report", "json", report, success_codes=[0, 1])
+    command = ["convspec", "check", backend, "--profile", "full", "--quiet", "--jobs", "2"]
+    session.run(
+        *command,
+        "--report",
+        "json",
+        report,
+        success_codes=[0, 1],
+        env=_cache_env(session, backend),
+    )
 
 
 @nox.session(name="conformance-tensorflow", python=PYTHON)

@@ -66,6 +66,7 @@ def run(
     timeout: float = 20.0,
     select: Sequence[str] | None = None,
     budget: float | None = None,
+    jobs: int = 1,
 ) -> RunResult:
     """Run the suite against ``backend`` and return the whole result.
 
@@ -76,7 +77,8 @@ def run(
     reported as not run).  A named backend is called in a worker process, ``timeout``
     seconds at most per call, so that a crash or a hang is reported; a ``Backend`` object
     is called in this process (the worker can load only a backend it can import by name),
-    without that protection.
+    without that protection.  ``jobs`` worker processes call a named backend at once (as
+    ``convspec check --jobs``), each operation's calls in one of them.
 
     The :class:`~convspec.conformance.runner.RunResult` holds ``verdict`` and
     ``conformant``, ``cases``, ``results`` (one ``CaseResult`` per case), ``failures``,
@@ -96,9 +98,22 @@ def run(
             f"got {type(backend).__name__}"
         )
     in_worker = not isinstance(backend, Backend)
+    if jobs != 1 and not in_worker:
+        raise ValueError(
+            f"run: jobs={jobs} needs a backend name or 'module:attribute' that worker "
+            "processes can load; a Backend object is called in this process"
+        )
     isolation: Literal["process", "none"] = "process" if in_worker else "none"
     return run_suite(
-        declared, reference, profile, seed, timeout, isolation, select=select, budget=budget
+        declared,
+        reference,
+        profile,
+        seed,
+        timeout,
+        isolation,
+        select=select,
+        budget=budget,
+        jobs=jobs,
     )
 
 

@@ -14,7 +14,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -34,14 +34,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text}")
-    return value
+def _integer_at_least(minimum: int, name: str) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum`` (``name`` is what argparse calls it)."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}; got {text}")
+        return value
+
+    parse.__name__ = name
+    return parse
 
 
-_seed.__name__ = "seed"
+_seed = _integer_at_least(0, "seed")
+_jobs = _integer_at_least(1, "jobs")
 
 
 def _seconds(text: str) -> float:
@@ -91,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--in-process",
         action="store_true",
         help="call the backend in this process (faster; no timeout or crash protection)",
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes calling the backend at once; each operation stays in one "
+        "(default: %(default)s)",
     )
     check.add_argument(
         "--quiet",
@@ -267,6 +283,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .report import failure_groups, failures_path, terminal, write_reports
     from .runner import RunResult, generate, run
 
+    if args.jobs > 1 and args.in_process:
+        parser.error(f"--jobs {args.jobs} calls the backend in worker processes; drop --in-process")
     paths = _report_paths(parser, args.report)
     backend = _load(args.backend)
     if backend is None:
@@ -304,6 +322,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         cases=cases,
         skips=skips,
         budget=args.budget,
+        jobs=args.jobs,
     )
     try:
         write_reports(result, paths.get("json"), paths.get("md"))

@@ -49,12 +49,13 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -68,6 +69,7 @@ __all__ = [
     "Interrupted",
     "Isolated",
     "Outcome",
+    "Runner",
     "to_numpy",
     "worker_path",
 ]
@@ -80,6 +82,11 @@ CONSECUTIVE_TIMEOUTS = 3
 OUTPUT_LIMIT = 2000
 # How long a worker that closed its pipe may take to exit before it is killed.
 _EXIT_GRACE = 2.0
+# np.load reads an .npy header with ast.literal_eval, and CPython 3.11 and 3.12 keep the
+# AST constructor's recursion depth per interpreter, not per thread: two threads parsing at
+# once can raise "SystemError: AST constructor recursion depth mismatch" (python/cpython
+# gh-106905).  Workers fed by several threads (.parallel) read their results one at a time.
+_NPY_READ = threading.Lock()
 
 Status = Literal["ok", "raised", "timeout", "died", "unreadable", "not run"]
 STATUSES: tuple[str, ...] = ("ok", "raised", "timeout", "died", "unreadable", "not run")
@@ -297,6 +304,24 @@ def call_once(backend: Backend, call: Call, capture: Capture | None = None) -> O
 
 def _exception_line(error: BaseException) -> str:
     return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+class Runner(Protocol):
+    """What the judge sends calls through: :class:`InProcess`, :class:`Isolated` or
+    :class:`~.parallel.Parallel`."""
+
+    @property
+    def restarts(self) -> int:
+        """How many times a worker process was started again after a crash or a timeout."""
+        ...
+
+    def run(self, calls: Sequence[Call]) -> Iterator[Outcome]:
+        """One outcome per call, in the order of ``calls``."""
+        ...
+
+    def close(self) -> None:
+        """End what the runner started."""
+        ...
 
 
 # ------------------------------------------------------------------ limits of a run
@@ -620,7 +645,9 @@ class Isolated:
             raise ValueError("a message header is not a JSON object")
         value = None
         if header.get("has_value"):
-            value = np.load(io.BytesIO(self.conn.recv_bytes()), allow_pickle=False)
+            payload = self.conn.recv_bytes()
+            with _NPY_READ:
+                value = np.load(io.BytesIO(payload), allow_pickle=False)
         return header, value
 
     def _kill(self) -> int | None:

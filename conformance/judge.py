@@ -23,7 +23,7 @@ import numpy as np
 from .backend import Array, Backend
 from .cases import Case
 from .conventions import Expectation, batched_expectation, expectation
-from .isolation import InProcess, Isolated, Outcome
+from .isolation import Outcome, Runner
 from .lags import lag_verdict
 from .layer_backend import LayerOperation
 from .layer_conventions import layer_expectation
@@ -229,9 +229,7 @@ def _evaluate(
     return result
 
 
-def judge(
-    backend: Backend, cases: Sequence[Case], runner: Isolated | InProcess
-) -> Iterator[CaseResult]:
+def judge(backend: Backend, cases: Sequence[Case], runner: Runner) -> Iterator[CaseResult]:
     """Send every case's call (and partner call) through ``runner``; judge each in order.
 
     Each case's expectation is computed before its outcome is asked for, so before an

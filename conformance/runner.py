@@ -26,10 +26,11 @@ from . import checks as _checks  # noqa: F401  (registers the checks)
 from .backend import Backend, Operation
 from .cases import CHECKS, Case, Context, Profile, Skip
 from .diagnosis import diagnose_results
-from .isolation import InProcess, Interrupted, Isolated
+from .isolation import InProcess, Interrupted, Isolated, Runner
 from .judge import CaseResult, Status, evaluate, judge
 from .layer_backend import LayerOperation
 from .layer_cases import LayerContext
+from .parallel import Parallel
 
 if TYPE_CHECKING:
     from .grouping import FailureGroup
@@ -188,13 +189,21 @@ def run(
     cases: Iterable[Case] | None = None,
     skips: Iterable[Skip] = (),
     budget: float | None = None,
+    jobs: int = 1,
 ) -> RunResult:
     """Run every selected case (or the given ``cases``), judge and diagnose it.
+
+    ``jobs``: worker processes calling the backend at once (:mod:`.parallel`; each
+    operation's calls stay in one worker); more than 1 needs ``isolation="process"``.
 
     ``budget``: seconds for the whole run; cases not called by then are ``not run``.  A
     SIGINT or SIGTERM ends the worker and returns what was judged, with ``incomplete``
     and ``interrupted`` set and the remaining cases ``not run``.
     """
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be an integer of at least 1; got {jobs!r}")
+    if jobs > 1 and isolation != "process":
+        raise ValueError(f"jobs={jobs} needs isolation='process' (one process calls in-process)")
     started = time.perf_counter()
     deadline = None if budget is None else time.monotonic() + budget
     if cases is None:
@@ -204,11 +213,13 @@ def run(
     judged: list[CaseResult] = []
     incomplete, interrupted = "", None
     with _on_stop_signals(_raise_interrupted):
-        runner: Isolated | InProcess = (
-            Isolated(reference, timeout, deadline)
-            if isolation == "process"
-            else InProcess(backend, deadline)
-        )
+        runner: Runner
+        if isolation != "process":
+            runner = InProcess(backend, deadline)
+        elif jobs > 1:
+            runner = Parallel(reference, timeout, deadline, jobs)
+        else:
+            runner = Isolated(reference, timeout, deadline)
         try:
             for result in judge(backend, case_list, runner):
                 judged.append(result)

@@ -30,10 +30,12 @@ PIDS_FILE = "CONVSPEC_FAULTY_PIDS"
 MARK_FILE = "CONVSPEC_FAULTY_MARK"
 
 
+def _numpy_convolve_operation(function: Any) -> Operation:
+    return Operation(function, flips=True, dtypes=("float64",), same_alignment="numpy-convolve")
+
+
 def _backend(function: Any, name: str, note: str, **fields: Any) -> Backend:
-    operation = Operation(
-        function, flips=True, dtypes=("float64",), same_alignment="numpy-convolve"
-    )
+    operation = _numpy_convolve_operation(function)
     return Backend(name, "0", {"convolve": operation}, notes=(note,), **fields)
 
 
@@ -167,11 +169,33 @@ NASTY_NAME = "evil\x1b[2J\x1b[31m\n| forged | row |<script>alert(1)</script>"
 NASTY_STRINGS = Backend(
     NASTY_NAME,
     "1.0\r\x1b[1A",
-    {
-        "conv\x1b[31m|<b>": Operation(
-            _convolve, flips=True, dtypes=("float64",), same_alignment="numpy-convolve"
-        )
-    },
+    {"conv\x1b[31m|<b>": _numpy_convolve_operation(_convolve)},
     notes=("a note\nwith a newline",),
     environment={"key\n": "value\x1b[0m"},
+)
+
+
+#: Two operations, for runs with several workers: one hangs, one is correct.
+HANGS_BESIDE_CORRECT = Backend(
+    "hangs-beside-correct",
+    "0",
+    {"hangs": _numpy_convolve_operation(_hangs), "convolve": _numpy_convolve_operation(_convolve)},
+    notes=("the operation 'hangs' never returns; 'convolve' is np.convolve",),
+)
+#: Two operations: one kills its worker with SIGSEGV on every call, one is correct.
+SEGFAULT_BESIDE_CORRECT = Backend(
+    "segfault-beside-correct",
+    "0",
+    {
+        "segfault": _numpy_convolve_operation(_segfault),
+        "convolve": _numpy_convolve_operation(_convolve),
+    },
+    notes=("the operation 'segfault' sends itself SIGSEGV; 'convolve' is np.convolve",),
+)
+#: Two correct operations, 0.2 s a call each: a run with two workers to interrupt.
+SLOW_PAIR = Backend(
+    "slow-pair",
+    "0",
+    {"slow": _numpy_convolve_operation(_slow), "also-slow": _numpy_convolve_operation(_slow)},
+    notes=("correct, 0.2 s a call",),
 )

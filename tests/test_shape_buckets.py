@@ -129,6 +129,32 @@ def test_cases_whose_meaning_padding_could_change_run_at_their_own_shape(
     assert received[0][0] is a and received[0][1] is v
 
 
+@pytest.mark.parametrize(
+    ("a_shape", "v_shape", "a_is_long"),
+    [
+        ((3, 6), (4, 6), False),
+        ((4, 6), (3, 6), True),
+        ((6, 6), (6, 6), True),
+        ((2, 5, 5), (2, 5, 1), True),
+    ],
+)
+@pytest.mark.parametrize("mode", MODES)
+def test_operands_equal_on_some_axes_keep_which_one_is_larger(
+    a_shape: tuple[int, ...], v_shape: tuple[int, ...], a_is_long: bool, mode: str
+) -> None:
+    """Equal lengths on an axis do not stop padding: the operand at least as large on every
+    axis stays so (scipy-style functions swap on it), and is padded longer on every axis."""
+    a, v = np.ones(a_shape), np.ones(v_shape)
+    padding = bucket_padding(a, v, mode, "lower", convolve=True)
+    if padding is None:  # 'same' output shorter than v may fall outside every arrangement
+        assert mode == "same" and not a_is_long
+        return
+    padded_a = [n + sum(pad) for n, pad in zip(a_shape, padding.a, strict=True)]
+    padded_v = [k + sum(pad) for k, pad in zip(v_shape, padding.v, strict=True)]
+    longer, shorter = (padded_a, padded_v) if a_is_long else (padded_v, padded_a)
+    assert all(x > y for x, y in zip(longer, shorter, strict=True)), (padded_a, padded_v)
+
+
 @pytest.mark.parametrize("k", [1, 4, 5, 8, 9])
 def test_kernel_parity_is_kept_in_same_mode(k: int) -> None:
     """Odd and even kernels may be aligned differently in 'same': padding keeps the parity."""

@@ -8,9 +8,10 @@ profile has about 6,000 distinct shapes: called as they come, its check took 15 
 2 cores.  So each function is jitted, and its finite operands are padded with zeros to a few
 shape buckets (``shape_buckets``: the values are those of the unpadded call, the case's
 output is cut back out of the padded one, and the cases themselves are unchanged).  That
-leaves about 900 compilations (one per function, mode, dtype pair, rank and bucket that the
-cases use) and about 4 minutes.  Set ``CONVSPEC_JAX_EXACT_SHAPES=1`` to call every case at
-its own shape; the report's environment says which was used.
+leaves about 1,000 compilations (one per function, mode, dtype pair, rank and bucket that
+the cases use).  Set ``CONVSPEC_JAX_EXACT_SHAPES=1`` to call every case at its own shape;
+the report's environment says which was used.  ``CONVSPEC_JAX_CACHE_DIR`` keeps the
+compiled programs for the next run (:mod:`.jax_setup`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 from typing import Any
 
 from ..backend import Backend, Operation
+from . import jax_setup
 from .shape_buckets import bucketed
 
 DTYPES = ("float32", "float64", "complex64", "complex128", "int32", "int64")
@@ -27,7 +29,7 @@ DTYPES = ("float32", "float64", "complex64", "complex128", "int32", "int64")
 def backend() -> Backend:
     import jax
 
-    jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
+    environment = jax_setup.configure(jax)
     import jax.numpy
     import jax.scipy.signal
     import numpy as np
@@ -109,8 +111,7 @@ def backend() -> Backend:
             "Complex products are formed with 3 real multiplications.",
         ),
         environment={
-            "jax_enable_x64": "True",
-            "jax_platform": jax.default_backend(),
+            **environment,
             "shape_buckets": "off (CONVSPEC_JAX_EXACT_SHAPES=1)" if exact_shapes else "on",
         },
     )

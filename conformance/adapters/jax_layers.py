@@ -16,7 +16,8 @@ at least 2 shorter than the stride (measured; tests/test_layer_adapters.py).  Wi
 ``transpose_kernel=False`` (the default) the kernel's ``O`` are the output channels and its
 spatial axes are not reversed: the adjoint of a convolution with the flipped kernel.
 
-The adapter enables 64-bit mode (``jax_enable_x64``).  Each new shape compiles once.
+The adapter enables 64-bit mode (``jax_enable_x64``).  Each new shape compiles once;
+``CONVSPEC_JAX_CACHE_DIR`` keeps the compiled programs for the next run (:mod:`.jax_setup`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from ..backend import Array, Backend
 from ..layer_backend import LayerOperation
 from ..layer_backend import layout_for_rank as _generalised
+from . import jax_setup
 
 # Every dtype lax accepts is declared for the channels-first layer; the others, which
 # compile as slowly per shape, are checked in float64 and float32.
@@ -37,7 +39,7 @@ NAMES = {"valid": "VALID", "same-upper": "SAME", "same-lower": "SAME_LOWER"}
 def backend() -> Backend:
     import jax
 
-    jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
+    environment = jax_setup.configure(jax)
     import jax.numpy as jnp
     from jax import lax
 
@@ -169,7 +171,7 @@ def backend() -> Backend:
             "when the dilated kernel is at least 2 shorter than the stride.",
             "Complex products are formed with 3 real multiplications.",
         ),
-        environment={"jax_enable_x64": "True", "jax_platform": jax.default_backend()},
+        environment=environment,
     )
 
 

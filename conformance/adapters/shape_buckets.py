@@ -73,7 +73,14 @@ def _short_size(k: int, smallest: int, mode: Mode) -> int:
 
 
 def _axis_padding(
-    n: int, k: int, mode: Mode, alignment: Alignment, convolve: bool, short: int, long: int
+    n: int,
+    k: int,
+    a_is_long: bool,
+    mode: Mode,
+    alignment: Alignment,
+    convolve: bool,
+    short: int,
+    long: int,
 ) -> tuple[tuple[int, int], tuple[int, int], slice] | None:
     """Padding of one axis (of ``a``, of ``v``) and the slice of the case's output, or None.
 
@@ -81,7 +88,6 @@ def _axis_padding(
     before it as many as are needed to keep a 'valid' window inside, the rest after.  The
     first arrangement whose padded output contains the case's output wins.
     """
-    a_is_long = n >= k
     short_length, long_length = (k, n) if a_is_long else (n, k)
     start, length = mode_window(n, k, mode, alignment)
     short_bucket = _short_size(short_length, short, mode)
@@ -121,8 +127,11 @@ def bucket_padding(
     """The padding that puts this case in a bucket, or None when it must run at its own shape."""
     if a.ndim != v.ndim or a.size == 0 or v.size == 0:
         return None
-    a_longer = [n >= k for n, k in zip(a.shape, v.shape, strict=True)]
-    if any(a_longer) and not all(a_longer):
+    if all(n >= k for n, k in zip(a.shape, v.shape, strict=True)):
+        a_is_long = True
+    elif all(k >= n for n, k in zip(a.shape, v.shape, strict=True)):
+        a_is_long = False
+    else:
         return None
     if not (_is_finite(a) and _is_finite(v)):
         return None
@@ -130,7 +139,7 @@ def bucket_padding(
         (buckets.short_1d, buckets.long_1d) if a.ndim == 1 else (buckets.short_nd, buckets.long_nd)
     )
     axes = [
-        _axis_padding(n, k, mode, alignment, convolve, short, long)
+        _axis_padding(n, k, a_is_long, mode, alignment, convolve, short, long)
         for n, k in zip(a.shape, v.shape, strict=True)
     ]
     if any(axis is None for axis in axes):
