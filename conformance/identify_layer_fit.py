@@ -48,6 +48,8 @@ OPTIONAL = ("stride", "dilation", "groups", "bias", "output_padding")
 LAYER_RANKS = (1, 2, 3)
 DATA_LAYOUTS = ("NCHW", "NHWC")
 KERNEL_LAYOUTS = ("OIHW", "IOHW", "HWIO", "HWOI")
+#: Dtypes of the structure probes, the first that works (exact for these small integers).
+STRUCTURE_DTYPES = ("float64", "float32")
 BATCH, C_IN, C_OUT = 2, 3, 5
 #: Spatial lengths of the data and the kernel, per rank (all differ from the channels).
 DATA_SPATIAL = (7, 6, 8)
@@ -100,6 +102,7 @@ class LayerFit:
         channels: tuple[int, int, int] = (C_IN, C_OUT, 1),
         dtype: str | None = None,
         spatial: tuple[int, ...] | None = None,
+        kernel_spatial: tuple[int, ...] | None = None,
     ) -> tuple[Array, Array]:
         """``x`` and ``w`` in the layouts of ``op`` (default: the fitted one)."""
         op = op or self.op
@@ -107,7 +110,7 @@ class LayerFit:
         data_layout, kernel_layout = op.layouts(rank)
         letters = {"N": BATCH, "C": c_in}
         sizes = spatial or DATA_SPATIAL[:rank]
-        kernel_sizes = KERNEL_SPATIAL[:rank]
+        kernel_sizes = kernel_spatial or KERNEL_SPATIAL[:rank]
         spatial_names = data_layout.replace("N", "").replace("C", "")
         letters.update(zip(spatial_names, sizes, strict=True))
         x = self.values(tuple(letters[c] for c in data_layout), dtype)
@@ -225,12 +228,14 @@ def fit_call(fit: LayerFit, function: Callable[..., Any] | None) -> list[Probe]:
 
     Tried in order: the signature's parameters first (a hint; the calls decide), then every
     subset of :data:`OPTIONAL`, largest first; for each, the ranks in ``fit.ranks`` (2
-    first), every candidate layout, zero padding as pairs and as ``"valid"``.
+    first) in each of :data:`STRUCTURE_DTYPES`, every candidate layout, zero padding as
+    pairs and as ``"valid"``.  The dtype that worked is used by every later stage.
     """
     ranks = sorted(fit.ranks, key=lambda r: (r != 2, r))
     rejected: dict[str, str] = {}
     for subset in _subsets(_signature_names(function)):
-        for rank in ranks:
+        for rank, dtype in itertools.product(ranks, STRUCTURE_DTYPES):
+            fit.dtype = dtype
             requests = []
             for candidate in _layout_candidates():
                 x, w = fit.operands(rank, candidate)
@@ -250,7 +255,7 @@ def fit_call(fit: LayerFit, function: Callable[..., Any] | None) -> list[Probe]:
                     rejected=rejected,
                 )
                 return probes
-            rejected[f"({', '.join(('padding', *subset))}) at rank {rank}"] = (
+            rejected[f"({', '.join(('padding', *subset))}) at rank {rank}, {dtype}"] = (
                 f"{len(probes)} calls, none returned; first: {probes[0].outcome.message[:160]}"
             )
     fit.problems.append(
@@ -457,6 +462,8 @@ def fit_padding(fit: LayerFit) -> None:
                 if fit.op.stride:
                     params["stride"] = (stride,) * rank
                 computed.add(_named_split(fit, name, x, w, params))
+        if all(c.startswith("raised") for c in computed):
+            computed = {min(computed)}  # one raised message is enough
         got = computed.pop() if len(computed) == 1 else ", ".join(sorted(computed))
         splits[name] = got
         if got == name:
@@ -528,20 +535,31 @@ def fit_rejections(fit: LayerFit) -> None:
     rank = fit.rank
     rejects: list[str] = []
     support: list[str] = []
+    # An output length of -1 along the first axis (what the suite feeds), and of 0 (the
+    # edge: onnx.reference returns an empty array there, and raises only below).
+    edges: dict[int, tuple[bool, str]] = {}
     if fit.op.transposed:
-        x, w = fit.operands(rank)
-        crop = tuple((n, n) for n in DATA_SPATIAL[:rank])
         if "explicit" in fit.op.padding or "symmetric" in fit.op.padding:
-            raised, text = _raises(fit, x, w, fit.neutral(rank, crop))
-            support.append(f"empty output: {text}")
-            if raised:
-                rejects.append("empty output")
+            x, w = fit.operands(rank)
+            full = DATA_SPATIAL[0] + KERNEL_SPATIAL[0] - 1  # the first axis, uncropped
+            symmetric = "explicit" not in fit.op.padding
+            for length in (-1, 0):
+                total = full - length + (1 if symmetric and (full - length) % 2 else 0)
+                crop = ((total // 2, total - total // 2),) + ((0, 0),) * (rank - 1)
+                edges[full - total] = _raises(fit, x, w, fit.neutral(rank, crop))
     else:
-        x, w = fit.operands(rank, spatial=(1,) * rank)
-        raised, text = _raises(fit, x, w, fit.neutral(rank))
-        support.append(f"empty output: {text}")
-        if raised:
-            rejects.append("empty output")
+        kernel = (3, *KERNEL_SPATIAL[1:rank])
+        for length in (-1, 0):
+            spatial = (length + 2, *DATA_SPATIAL[1:rank])
+            x, w = fit.operands(rank, spatial=spatial, kernel_spatial=kernel)
+            edges[length] = _raises(fit, x, w, fit.neutral(rank))
+    below = [raised for length, (raised, _) in edges.items() if length < 0]
+    if below and all(below):
+        rejects.append("empty output")
+    for length, (raised, text) in sorted(edges.items()):
+        support.append(f"empty output (length {length}): {text}")
+    if edges.get(0, (True, ""))[0] is False and below and all(below):
+        support.append("raises below output length 0 only: length 0 returns an empty array")
     if fit.op.groups:
         x, w = fit.operands(rank, channels=(C_IN, 4, 1))
         raised, text = _raises(fit, x, w, dict(fit.neutral(rank), groups=2))
