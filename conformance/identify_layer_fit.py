@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+import convspec
+
 from .backend import Array
 from .cases import LAYER_MODE
 from .identify_fit import DEFAULT_DTYPES, Finding, result_rule
@@ -153,13 +155,21 @@ def _scale(values: Array) -> float:
     return float(np.max(np.abs(values))) if values.size else 1.0
 
 
+def _spec_params(probe: Probe, op: LayerOperation) -> dict[str, Any]:
+    """The call's params the reference takes (a layer has no output_padding)."""
+    params = dict(probe.params)
+    if not op.transposed:
+        params.pop("output_padding", None)
+    return params
+
+
 def agrees(probe: Probe, op: LayerOperation, tolerance: float = 1e-9) -> bool:
     """Whether ``probe`` returned what ``op`` declares, in shape and (to ``tolerance``
     relative to the largest value) in values."""
     if not probe.ok:
         return False
     try:
-        expected, _bound, _dtype = layer_values(op, probe.a, probe.v, probe.params)
+        expected, _bound, _dtype = layer_values(op, probe.a, probe.v, _spec_params(probe, op))
     except (ValueError, TypeError, OverflowError):
         return False
     got = np.asarray(probe.value)
@@ -176,7 +186,7 @@ def failure(probe: Probe, op: LayerOperation) -> str:
     if not probe.ok:
         return f"{probe.describe()} {probe.outcome.status}: {probe.outcome.message[:160]}"
     try:
-        expected, _, _ = layer_values(op, probe.a, probe.v, probe.params)
+        expected, _, _ = layer_values(op, probe.a, probe.v, _spec_params(probe, op))
     except (ValueError, TypeError, OverflowError) as error:
         return f"{probe.describe()}: no expected value ({error})"
     got = np.asarray(probe.value)
@@ -291,6 +301,8 @@ def fit_structure(fit: LayerFit, probes: list[Probe]) -> bool:
             f"transposition, flip and layouts: {what} of {tried} candidates fit the calls "
             "that returned"
         )
+        if not fitting:
+            fit.problems += _result_in_another_layout(fit, probes)
         return False
     op = fitting[0]
     fit.op = replace(op, ranks=(fit.rank,), padding=("explicit",))
@@ -298,6 +310,39 @@ def fit_structure(fit: LayerFit, probes: list[Probe]) -> bool:
     for name in ("transposed", "flips", "data_layout", "kernel_layout"):
         fit.set(name, getattr(op, name), support=list(support))
     return True
+
+
+def _result_in_another_layout(fit: LayerFit, probes: list[Probe]) -> list[str]:
+    """Calls whose result is right but in the other data layout (no declaration states it)."""
+    found = []
+    for probe in (p for p in probes if p.ok):
+        for candidate in _layout_candidates():
+            for transposed, flips in itertools.product((False, True), repeat=2):
+                op = replace(candidate, transposed=transposed, flips=flips)
+                if (probe.a.shape, probe.v.shape) != tuple(
+                    a.shape for a in fit.operands(fit.rank, op)
+                ):
+                    continue
+                data = op.layouts(fit.rank)[0]
+                for other in DATA_LAYOUTS:
+                    returned = layout_for_rank(other, fit.rank)
+                    if returned == data:
+                        continue
+                    try:
+                        expected, _, _ = layer_values(op, probe.a, probe.v, _spec_params(probe, op))
+                    except (ValueError, TypeError):
+                        continue
+                    relabelled = convspec.relayout(expected, data, returned)
+                    got = np.asarray(probe.value)
+                    if got.shape == relabelled.shape and np.allclose(got, relabelled):
+                        found.append(
+                            f"takes {data} data and a {op.kernel} kernel "
+                            f"(transposed={op.transposed}, flips={op.flips}) but returns the "
+                            f"result in {returned}: {probe.describe()}"
+                        )
+        if found:
+            return found[:1]
+    return found
 
 
 def _names(ops: list[LayerOperation]) -> str:

@@ -92,7 +92,7 @@ def python(found: Identification) -> str:
         lines.append("# warnings the function emitted while probed (times):")
         lines += [f"#   {text} ({count})" for text, count in found.warnings.items()]
     if found.problems:
-        lines.append("# NOT DECLARABLE (what no Operation field states):")
+        lines.append(f"# NOT DECLARABLE (what no {kind} field states):")
         lines += [f"#   {p}" for p in found.problems]
     return "\n".join(lines) + "\n"
 
