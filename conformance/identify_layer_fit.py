@@ -606,7 +606,9 @@ def fit_rejections(fit: LayerFit) -> None:
     if edges.get(0, (True, ""))[0] is False and below and all(below):
         support.append("raises below output length 0 only: length 0 returns an empty array")
     if fit.op.groups:
-        x, w = fit.operands(rank, channels=(C_IN, 4, 1))
+        # 2 groups, 3 input channels: the kernel as if they divided (one per group), so a
+        # function that infers the groups from the kernel's shape is asked too.
+        x, w = fit.operands(rank, channels=(C_IN, 4, 2))
         raised, text = _raises(fit, x, w, dict(fit.neutral(rank), groups=2))
         support.append(f"groups: {text}")
         if raised:

@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from .backend import Array, Backend, Operation
-from .cases import Call
+from .cases import LAYER_MODE, Call
 from .isolation import InProcess, Isolated, Outcome
 from .layer_backend import LayerOperation
 from .registry import load
@@ -317,7 +317,9 @@ class Prober:
             done = 0
             for (_, _, mode, _), outcome in self._call(self.runner, pending):
                 done += 1
-                if outcome.status in ("timeout", "died"):
+                # A layer call's params make each call its own question: one that dies
+                # stops no other (the worker's consecutive-timeout limit still applies).
+                if outcome.status in ("timeout", "died") and mode != LAYER_MODE:
                     self.broken.setdefault(mode, outcome)
                     break
             pending = pending[done:]
