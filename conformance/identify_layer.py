@@ -118,9 +118,10 @@ def _compare_field(name: str, declared: LayerOperation, got: LayerOperation) -> 
         return Comparison(name, *shown, not missing, note)
     if name == "padding":
         return Comparison(name, *shown, set(d_value) == set(g_value))
-    if name == "dilated_names":
-        if not declared.dilation or not any(n in PADDING_NAMES for n in declared.padding):
-            return Comparison(name, *shown, None, "no padding name with a dilation declared")
+    if name == "dilated_names" and (
+        not declared.dilation or not any(n in PADDING_NAMES for n in declared.padding)
+    ):
+        return Comparison(name, *shown, None, "no padding name with a dilation declared")
     if name == "output_padding_below" and not declared.output_padding:
         return Comparison(name, *shown, None, "no output_padding declared")
     if name == "rejects":
@@ -152,7 +153,8 @@ def _compare_result_dtype(
     differ = [
         d
         for d in declared.dtypes
-        if d in got.dtypes and declared_result_dtype(declared, d, d) != declared_result_dtype(got, d, d)
+        if d in got.dtypes
+        and declared_result_dtype(declared, d, d) != declared_result_dtype(got, d, d)
     ]
     note = f"differs for {differ[0]}" if differ else f"same on the {len(declared.dtypes)} dtypes"
     return Comparison("result_dtype", *shown, not differ, note)

@@ -134,7 +134,13 @@ class LayerFit:
         return (x, w, LAYER_MODE, dict(params))
 
     def run(self, requests: list[tuple[Any, ...]]) -> list[Probe]:
-        return self.prober.run(requests)  # type: ignore[arg-type]
+        return self.prober.run(requests)
+
+
+def _with(op: LayerOperation, name: str, value: Any) -> LayerOperation:
+    """``op`` with the field ``name`` set to ``value``."""
+    changes: dict[str, Any] = {name: value}
+    return replace(op, **changes)
 
 
 def _neutral(name: str, rank: int) -> Any:
@@ -413,21 +419,21 @@ def fit_parameters(fit: LayerFit) -> None:
         if name not in fit.accepted:
             reason = f"no call with {name}= returned (stage 1)"
             fit.set(name, False, support=[reason])
-            fit.op = replace(fit.op, **{name: False})
+            fit.op = _with(fit.op, name, False)
             continue
         case = _parameter_case(fit, name)
         if case is None:
             fit.set(name, False, observed=False, support=["needs a stride, which it lacks"])
-            fit.op = replace(fit.op, **{name: False})
+            fit.op = _with(fit.op, name, False)
             continue
         x, w, params = case
         probe = fit.run([fit.request(x, w, params)])[0]
-        applies = agrees(probe, replace(fit.op, **{name: True}))
+        applies = agrees(probe, _with(fit.op, name, True))
         ignored = dict(params, **{name: _neutral(name, fit.rank)})
         if name == "output_padding":
             ignored["stride"] = params["stride"]
         ignores = probe.ok and agrees(replace(probe, params=ignored), fit.op)
-        fit.op = replace(fit.op, **{name: applies})
+        fit.op = _with(fit.op, name, applies)
         if applies:
             fit.set(name, True, support=[f"applied as the spec says: {probe.describe()}"])
         elif ignores:
@@ -435,19 +441,19 @@ def fit_parameters(fit: LayerFit) -> None:
                 name,
                 False,
                 support=[f"taken but ignored (the result without it): {probe.describe()}"],
-                rejected={"True": failure(probe, replace(fit.op, **{name: True}))},
+                rejected={"True": failure(probe, _with(fit.op, name, True))},
             )
         else:
             fit.set(
                 name,
                 False,
                 support=[f"{name}= does not give the spec's result"],
-                rejected={"True": failure(probe, replace(fit.op, **{name: True}))},
+                rejected={"True": failure(probe, _with(fit.op, name, True))},
             )
             if probe.ok:
                 fit.problems.append(
                     f"{name}={params[name]!r} returns something else than the spec's "
-                    f"{name} or none: {failure(probe, replace(fit.op, **{name: True}))}"
+                    f"{name} or none: {failure(probe, _with(fit.op, name, True))}"
                 )
 
 
@@ -464,7 +470,7 @@ def _named_split(fit: LayerFit, name: str, x: Array, w: Array, params: dict[str,
     probe = fit.run([fit.request(x, w, params)])[0]
     if not probe.ok:
         return f"raised: {probe.outcome.message[:120]}"
-    rules = ("valid", "same-upper", "same-lower")
+    rules: tuple[str, ...] = ("valid", "same-upper", "same-lower")
     if not fit.op.transposed:
         rules += ("same",)
     for rule in (name, *[r for r in rules if r != name]):
@@ -493,7 +499,7 @@ def fit_padding(fit: LayerFit) -> None:
         if per_rank.get(rule) == list(fit.op.ranks):
             rules.append(rule)
             break
-    names = ("valid", "same-upper", "same-lower")
+    names: tuple[str, ...] = ("valid", "same-upper", "same-lower")
     if not fit.op.transposed:
         names = ("valid", "same", "same-upper", "same-lower")
     splits: dict[str, str] = {}
@@ -517,8 +523,7 @@ def fit_padding(fit: LayerFit) -> None:
             rejected[name] = f"padding={name!r} computes {got}"
             if not got.startswith("raised"):
                 fit.problems.append(
-                    f"padding={name!r} computes {got}, not the spec's {name} "
-                    f"({_split_words(got)})"
+                    f"padding={name!r} computes {got}, not the spec's {name} ({_split_words(got)})"
                 )
     support = [f"{rule} at ranks {ranks}" for rule, ranks in per_rank.items()]
     support.append("names at stride " + " and ".join(map(str, strides)) + ", even kernels")
@@ -601,7 +606,7 @@ def fit_rejections(fit: LayerFit) -> None:
     below = [raised for length, (raised, _) in edges.items() if length < 0]
     if below and all(below):
         rejects.append("empty output")
-    for length, (raised, text) in sorted(edges.items()):
+    for length, (_raised, text) in sorted(edges.items()):
         support.append(f"empty output (length {length}): {text}")
     if edges.get(0, (True, ""))[0] is False and below and all(below):
         support.append("raises below output length 0 only: length 0 returns an empty array")
@@ -614,8 +619,12 @@ def fit_rejections(fit: LayerFit) -> None:
         if raised:
             rejects.append("groups")
     if not fit.op.output_padding:
-        fit.set("output_padding_below", "stride or dilation", observed=False,
-                support=["no output_padding"])
+        fit.set(
+            "output_padding_below",
+            "stride or dilation",
+            observed=False,
+            support=["no output_padding"],
+        )
     else:
         x, w = fit.operands(rank)
         params = dict(fit.neutral(rank), stride=(2,) * rank, output_padding=(2,) * rank)
@@ -655,23 +664,47 @@ def _small(fit: LayerFit, dtype: str) -> tuple[Array, Array]:
     return (np.clip(x, low, 1).astype(dtype), np.clip(w, low, 1).astype(dtype))
 
 
+def _featured(fit: LayerFit, dtype: str) -> dict[str, Any]:
+    """The fitted parameters that are supported, at values that change the result."""
+    rank = fit.rank
+    params = fit.neutral(rank)
+    if fit.op.stride:
+        params["stride"] = (2,) * rank
+    if fit.op.dilation:
+        params["dilation"] = (2, 1, 1)[:rank]
+    if fit.op.bias:
+        params["bias"] = np.ones(C_OUT, dtype=dtype)
+    return params
+
+
 def fit_dtypes(fit: LayerFit) -> None:
-    """The dtypes that give the fitted values and the result dtype rule they follow."""
+    """The dtypes that give the fitted values, plain and with every supported parameter
+    (torch has integer layers other than int64 only without dilation), and the result
+    dtype rule they follow."""
     requests = []
     for dtype in fit.dtypes:
         x, w = _small(fit, dtype)
         requests.append(fit.request(x, w, fit.neutral(fit.rank)))
+        requests.append(fit.request(x, w, _featured(fit, dtype)))
+    probes = fit.run(requests)
     observed: dict[tuple[str, str], str] = {}
     rejected: dict[str, str] = {}
     accepted = []
-    for dtype, probe in zip(fit.dtypes, fit.run(requests), strict=True):
+    for index, dtype in enumerate(fit.dtypes):
         loose = replace(fit.op, result_dtype="promote", dtypes=(dtype,))
-        if agrees(probe, loose, tolerance=1e-2):
+        pair = probes[2 * index : 2 * index + 2]
+        wrong = [p for p in pair if not agrees(p, loose, tolerance=1e-2)]
+        if not wrong:
             accepted.append(dtype)
-            observed[(dtype, dtype)] = np.asarray(probe.value).dtype.name
+            observed[(dtype, dtype)] = np.asarray(pair[0].value).dtype.name
         else:
-            rejected[dtype] = failure(probe, loose)
-    fit.set("dtypes", tuple(accepted), support=[f"{len(fit.dtypes)} dtypes tried"], rejected=rejected)
+            rejected[dtype] = failure(wrong[0], loose)
+    fit.set(
+        "dtypes",
+        tuple(accepted),
+        support=[f"{len(fit.dtypes)} dtypes tried, plain and with every supported parameter"],
+        rejected=rejected,
+    )
     if not accepted:
         fit.problems.append("no dtype tried gives the fitted values")
         return

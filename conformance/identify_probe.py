@@ -34,8 +34,8 @@ __all__ = [
     "OPERATION",
     "Probe",
     "Prober",
-    "Target",
     "Request",
+    "Target",
     "has_empty_operand",
     "resolve_target",
     "wrapped_reference",
@@ -348,6 +348,6 @@ _Full: TypeAlias = "tuple[Array, Array, str, Mapping[str, Any]]"
 def _full(request: Request) -> _Full:
     """A request with its ``params`` (empty for ``f(a, v, mode)``)."""
     if len(request) == 4:
-        return request  # type: ignore[return-value]
+        return request
     a, v, mode = request[:3]
     return (a, v, mode, {})

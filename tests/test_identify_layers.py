@@ -60,7 +60,9 @@ ADAPTERS = [
 CASES = [(name, lib, op) for name, lib, ops in ADAPTERS for op in ops]
 
 
-@pytest.mark.parametrize(("name", "library", "op_name"), CASES, ids=[f"{c[0]}:{c[2]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "library", "op_name"), CASES, ids=[f"{c[0]}:{c[2]}" for c in CASES]
+)
 def test_identify_rediscovers_every_bundled_layer_declaration(
     name: str, library: str, op_name: str
 ) -> None:
