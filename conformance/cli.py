@@ -115,8 +115,8 @@ def _identify_parser(commands: Any) -> None:
             "Probe MODULE:CALLABLE, a function f(a, v, mode), with flip-discriminating inputs "
             "and print what it computes as a ready-to-paste Operation(...). A backend name or "
             "module:attribute naming a Backend identifies each of its operations instead. "
-            "With --layer, MODULE:CALLABLE is a layer function f(x, w, **params) (stride, "
-            "padding, dilation, groups, bias, output_padding under the spec's names) and the "
+            "With --layer, MODULE:CALLABLE is a layer function f(x, w, padding=..., stride=..., "
+            "...) (stride, dilation, groups, bias, output_padding: the spec's names) and the "
             "output is a LayerOperation(...); a backend's layer operations need no --layer. "
             "Exit status: 0 when a declaration states everything observed, 1 when some "
             "behaviour is not declarable, 2 on usage errors."
@@ -126,7 +126,7 @@ def _identify_parser(commands: Any) -> None:
     identify.add_argument(
         "--layer",
         action="store_true",
-        help="MODULE:CALLABLE is a layer function f(x, w, **params): print a LayerOperation "
+        help="MODULE:CALLABLE is a layer function f(x, w, padding=..., ...): print a LayerOperation "
         "(a backend's layer operations are found as layers without it)",
     )
     identify.add_argument(

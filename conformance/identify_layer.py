@@ -69,7 +69,9 @@ def run_identify_layer(
     )
 
 
-def compare_layer(declared: LayerOperation, found: Identification) -> list[Comparison]:
+def compare_layer(
+    declared: LayerOperation, found: Identification, deviations: Sequence[str] = ()
+) -> list[Comparison]:
     """Field by field: does ``declared`` state what identify found?
 
     Fields are compared by what they mean: the layouts as spelled at every declared rank,
@@ -77,7 +79,10 @@ def compare_layer(declared: LayerOperation, found: Identification) -> list[Compa
     ``ranks`` and ``dtypes`` (one function declared once per rank, dtypes left out to save
     time): those match when the declared ones are among the found ones.  Fields that only
     matter with another (``dilated_names`` without names, ``output_padding_below`` without
-    output_padding) are not compared then.
+    output_padding) are not compared then.  The last comparison, ``deviations``, sets
+    the backend's documented deviations for this operation (``deviations``, their
+    descriptions) beside what identify found: it searches a layer for none, so a
+    documented one is not compared.
     """
     unobserved = found.unobserved()
     got: LayerOperation | None = None
@@ -98,6 +103,12 @@ def compare_layer(declared: LayerOperation, found: Identification) -> list[Compa
             out.append(Comparison(name, declared_text, "-", False, f"identify found none: {why}"))
         else:
             out.append(_compare_field(name, declared, got))
+    documented = f"{len(deviations)} documented"
+    if deviations:
+        note = "identify searches a layer for no deviation"
+        out.append(Comparison("deviations", documented, "none", None, note))
+    else:
+        out.append(Comparison("deviations", documented, "none", True))
     return out
 
 
