@@ -126,7 +126,8 @@ def _identify_parser(commands: Any) -> None:
     identify.add_argument(
         "--layer",
         action="store_true",
-        help="MODULE:CALLABLE is a layer function f(x, w, padding=..., ...): print a LayerOperation "
+        help="MODULE:CALLABLE is a layer function f(x, w, padding=..., ...): print a "
+        "LayerOperation
         "(a backend's layer operations are found as layers without it)",
     )
     identify.add_argument(

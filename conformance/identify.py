@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -142,10 +142,29 @@ def run_identify(
         from .identify_layer import run_identify_layer
 
         return run_identify_layer(target, dtypes, isolation, timeout, seed, ranks)
+    return probed(
+        target, dtypes, isolation, timeout, lambda prober: fit(prober, tuple(dtypes), seed)
+    )
+
+
+def probed(
+    target: Target,
+    dtypes: Sequence[str],
+    isolation: Literal["process", "none"],
+    timeout: float,
+    fit_with: Callable[[Prober], Any],
+    declaration_type: type[Operation] | type[LayerOperation] = Operation,
+    not_probed: dict[str, str] | None = None,
+) -> Identification:
+    """``fit_with(prober)`` on a prober of ``target``, timed, as an :class:`Identification`.
+
+    ``fit_with`` returns the fit state (its ``findings``, ``problems`` and
+    ``stage_calls``); the prober is closed whatever happens.
+    """
     started = time.perf_counter()
     prober = _prober(target, isolation, timeout)
     try:
-        state = fit(prober, tuple(dtypes), seed)
+        state = fit_with(prober)
     finally:
         prober.close()
     return Identification(
@@ -158,6 +177,8 @@ def run_identify(
         tuple(dtypes),
         target.load_function(),
         dict(prober.warnings),
+        declaration_type,
+        dict(NOT_PROBED if not_probed is None else not_probed),
     )
 
 

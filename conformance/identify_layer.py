@@ -15,11 +15,10 @@ check that identify rediscovers every bundled layer adapter::
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 from typing import Literal
 
-from .identify import Comparison, Identification, _prober, field_text
+from .identify import Comparison, Identification, field_text, probed
 from .identify_fit import DEFAULT_DTYPES
 from .identify_layer_fit import LAYER_RANKS, fit_layer
 from .identify_probe import Target
@@ -47,25 +46,17 @@ def run_identify_layer(
     ranks: Sequence[int] | None = None,
 ) -> Identification:
     """Probe and fit one layer function (``target.layer``)."""
-    started = time.perf_counter()
-    prober = _prober(target, isolation, timeout)
     function = target.load_function()
-    try:
-        state = fit_layer(prober, function, tuple(dtypes), tuple(ranks or LAYER_RANKS), seed)
-    finally:
-        prober.close()
-    return Identification(
+    return probed(
         target,
-        state.findings,
-        state.problems,
-        prober.calls,
-        time.perf_counter() - started,
-        state.stage_calls,
-        tuple(dtypes),
-        function,
-        dict(prober.warnings),
+        dtypes,
+        isolation,
+        timeout,
+        lambda prober: fit_layer(
+            prober, function, tuple(dtypes), tuple(ranks or LAYER_RANKS), seed
+        ),
         LayerOperation,
-        dict(LAYER_NOT_PROBED),
+        LAYER_NOT_PROBED,
     )
 
 
