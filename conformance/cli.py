@@ -127,7 +127,7 @@ def _identify_parser(commands: Any) -> None:
         "--layer",
         action="store_true",
         help="MODULE:CALLABLE is a layer function f(x, w, padding=..., ...): print a "
-        "LayerOperation
+        "LayerOperation "
         "(a backend's layer operations are found as layers without it)",
     )
     identify.add_argument(
