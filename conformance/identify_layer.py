@@ -111,8 +111,8 @@ def _compare_field(name: str, declared: LayerOperation, got: LayerOperation) -> 
         index = 0 if name == "data_layout" else 1
         d_layouts = [declared.layouts(r)[index] for r in ranks]
         g_layouts = [got.layouts(r)[index] for r in ranks]
-        shown = (", ".join(d_layouts), ", ".join(g_layouts))
-        return Comparison(name, *shown, d_layouts == g_layouts, f"at ranks {ranks}")
+        note = f"at ranks {ranks}: declared {', '.join(d_layouts)}, found {', '.join(g_layouts)}"
+        return Comparison(name, *shown, d_layouts == g_layouts, note)
     if name in ("ranks", "dtypes"):
         missing = [v for v in d_value if v not in g_value]
         extra = [v for v in g_value if v not in d_value]
