@@ -28,8 +28,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from convspec.conformance import Backend, Operation
-from convspec.conformance.identify import compare, identify
+from convspec.conformance import Backend, LayerOperation, Operation
+from convspec.conformance.identify import Comparison, compare, identify
+from convspec.conformance.identify_layer import compare_layer
 from convspec.conformance.registry import load
 
 #: The backends cheap enough to identify on every run of the survey.
@@ -42,6 +43,11 @@ CHEAP = (
     "jax",
     "opencv",
     "astropy",
+    "torch-layers",
+    "jax-layers",
+    "onnx-reference",
+    "onnxruntime",
+    "tensorflow",
 )
 #: jax compiles every new shape and dtype: one dtype of each kind keeps it fast.
 FEW_DTYPES = {"jax": ("float64", "complex128", "int32")}
@@ -50,12 +56,12 @@ ENTRY_KEYS = {"matches", "differences", "not_probed", "fields"}
 OUT = Path(__file__).resolve().parent.parent / "docs" / "data" / "identify"
 
 
-def declaration(backend: Backend, op_name: str) -> Operation:
+def declaration(backend: Backend, op_name: str) -> Operation | LayerOperation:
     """What identify's finding for ``op_name`` of ``backend`` is compared with: its
     declaration, restricted to :data:`FEW_DTYPES` where identify tries only those."""
     declared = backend.operations[op_name]
     dtypes = FEW_DTYPES.get(backend.name)
-    if dtypes is None:
+    if dtypes is None or isinstance(declared, LayerOperation):
         return declared
     return dataclasses.replace(declared, dtypes=tuple(d for d in dtypes if d in declared.dtypes))
 
@@ -70,10 +76,7 @@ def survey(name: str) -> dict[str, Any]:
     backend = load(name)
     operations: dict[str, Any] = {}
     for op_name in backend.operations:
-        declared = declaration(backend, op_name)
-        # In this process for speed; calls with an empty operand still go to a worker.
-        found = identify(name, op_name, isolation="none", dtypes=declared.dtypes)
-        comparisons = compare(declared, found, documented_deviations(backend, op_name))
+        comparisons = _comparisons(backend, name, op_name)
         differences = [
             f"{c.field}: declared {c.declared}, identify found {c.found}"
             + (f" ({c.note})" if c.note else "")
@@ -93,6 +96,21 @@ def survey(name: str) -> dict[str, Any]:
             },
         }
     return {"backend": name, "operations": operations}
+
+
+def _comparisons(backend: Backend, name: str, op_name: str) -> list[Comparison]:
+    """identify's finding for one operation beside its declaration, field by field."""
+    declared = declaration(backend, op_name)
+    documented = documented_deviations(backend, op_name)
+    # In this process for speed; calls with an empty operand still go to a worker.
+    if isinstance(declared, LayerOperation):
+        # The declared ranks: one adapter function may be declared once per rank.
+        found = identify(
+            name, op_name, isolation="none", dtypes=declared.dtypes, ranks=declared.ranks
+        )
+        return compare_layer(declared, found, documented)
+    found = identify(name, op_name, isolation="none", dtypes=declared.dtypes)
+    return compare(declared, found, documented)
 
 
 def validate(data: Any) -> None:

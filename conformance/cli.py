@@ -131,11 +131,26 @@ def _identify_parser(commands: Any) -> None:
             "Probe MODULE:CALLABLE, a function f(a, v, mode), with flip-discriminating inputs "
             "and print what it computes as a ready-to-paste Operation(...). A backend name or "
             "module:attribute naming a Backend identifies each of its operations instead. "
+            "With --layer, MODULE:CALLABLE is a layer function f(x, w, padding=..., stride=..., "
+            "...) (stride, dilation, groups, bias, output_padding: the spec's names) and the "
+            "output is a LayerOperation(...); a backend's layer operations need no --layer. "
             "Exit status: 0 when a declaration states everything observed, 1 when some "
             "behaviour is not declarable, 2 on usage errors."
         ),
     )
     identify.add_argument("target", help="MODULE:CALLABLE, or a backend name / module:attribute")
+    identify.add_argument(
+        "--layer",
+        action="store_true",
+        help="MODULE:CALLABLE is a layer function f(x, w, padding=..., ...): print a "
+        "LayerOperation "
+        "(a backend's layer operations are found as layers without it)",
+    )
+    identify.add_argument(
+        "--ranks",
+        default=None,
+        help="layer functions: comma-separated spatial ranks to try (default: 1,2,3)",
+    )
     identify.add_argument("--operation", help="with a backend: identify only this operation")
     identify.add_argument("--json", action="store_true", help="print one JSON object per function")
     identify.add_argument(
@@ -171,8 +186,16 @@ def _identify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--dtypes: expected at least one dtype name")
     if args.timeout <= 0:
         parser.error(f"--timeout must be positive; got {args.timeout}")
+    ranks = None
+    if args.ranks is not None:
+        try:
+            ranks = tuple(int(r) for r in args.ranks.split(",") if r.strip())
+        except ValueError:
+            parser.error(f"--ranks: expected comma-separated integers; got {args.ranks!r}")
+        if not ranks or any(r < 1 for r in ranks):
+            parser.error(f"--ranks: expected spatial ranks >= 1; got {args.ranks!r}")
     try:
-        targets = resolve_target(args.target, args.operation)
+        targets = resolve_target(args.target, args.operation, args.layer)
     except BackendUnavailable as error:
         print(f"convspec: backend unavailable: {error}", file=sys.stderr)
         return 2
@@ -182,7 +205,7 @@ def _identify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     declarable = True
     isolation: Literal["process", "none"] = "none" if args.in_process else "process"
     for target in targets:
-        found = run_identify(target, dtypes, isolation, args.timeout, args.seed)
+        found = run_identify(target, dtypes, isolation, args.timeout, args.seed, ranks)
         declarable = declarable and found.declarable
         if args.json:
             print(json.dumps(found.to_json()), flush=True)

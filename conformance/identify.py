@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from .conventions import declared_result_dtype, window
 from .identify_fit import DEFAULT_DTYPES, WINDOW_GRID, Finding, fit
 from .identify_probe import Prober, Target, resolve_target
 from .isolation import InProcess, Isolated
+from .layer_backend import LayerOperation
 from .tolerance import declared_accuracy
 
 __all__ = [
@@ -66,6 +67,10 @@ class Identification:
     function: Any = None
     #: Warnings the function emitted while probed (in this process), with their counts.
     warnings: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: What the findings declare: an :class:`Operation`, or a :class:`LayerOperation`.
+    declaration_type: type[Operation] | type[LayerOperation] = Operation
+    #: For each field identify does not probe, why (:data:`NOT_PROBED` for an Operation).
+    not_probed: dict[str, str] = dataclasses.field(default_factory=lambda: dict(NOT_PROBED))
 
     @property
     def declarable(self) -> bool:
@@ -75,9 +80,9 @@ class Identification:
     def unobserved(self) -> dict[str, str]:
         """Every Operation field identify leaves at its default, with the reason."""
         out = {}
-        for f in dataclasses.fields(Operation):
-            if f.name in NOT_PROBED:
-                out[f.name] = NOT_PROBED[f.name]
+        for f in dataclasses.fields(self.declaration_type):
+            if f.name in self.not_probed:
+                out[f.name] = self.not_probed[f.name]
             elif f.name not in self.findings:
                 out[f.name] = "not probed by identify"
             elif not self.findings[f.name].observed:
@@ -89,10 +94,13 @@ class Identification:
         """The observed field values by name (what the declaration states)."""
         return {n: f.value for n, f in self.findings.items() if f.observed}
 
-    def operation(self) -> Operation:
-        """The fitted declaration as an :class:`Operation` (unobserved fields at defaults)."""
-        known = {f.name for f in dataclasses.fields(Operation)}
+    def operation(self) -> Any:
+        """The fitted declaration, an :class:`Operation` or a :class:`LayerOperation`
+        (unobserved fields at their defaults)."""
+        known = {f.name for f in dataclasses.fields(self.declaration_type)}
         values = {n: v for n, v in self.fields().items() if n in known}
+        if self.declaration_type is LayerOperation:
+            return LayerOperation(self.function, **values)
         values.setdefault("flips", True)
         return Operation(self.function, **values)
 
@@ -124,12 +132,39 @@ def run_identify(
     isolation: Literal["process", "none"] = "process",
     timeout: float = 10.0,
     seed: int = 0,
+    ranks: Sequence[int] | None = None,
 ) -> Identification:
-    """Probe and fit one resolved target."""
+    """Probe and fit one resolved target (a layer function: :mod:`.identify_layer`).
+
+    ``ranks``: the spatial ranks a layer function is tried at (default 1, 2, 3).
+    """
+    if target.layer:
+        from .identify_layer import run_identify_layer
+
+        return run_identify_layer(target, dtypes, isolation, timeout, seed, ranks)
+    return probed(
+        target, dtypes, isolation, timeout, lambda prober: fit(prober, tuple(dtypes), seed)
+    )
+
+
+def probed(
+    target: Target,
+    dtypes: Sequence[str],
+    isolation: Literal["process", "none"],
+    timeout: float,
+    fit_with: Callable[[Prober], Any],
+    declaration_type: type[Operation] | type[LayerOperation] = Operation,
+    not_probed: dict[str, str] | None = None,
+) -> Identification:
+    """``fit_with(prober)`` on a prober of ``target``, timed, as an :class:`Identification`.
+
+    ``fit_with`` returns the fit state (its ``findings``, ``problems`` and
+    ``stage_calls``); the prober is closed whatever happens.
+    """
     started = time.perf_counter()
     prober = _prober(target, isolation, timeout)
     try:
-        state = fit(prober, tuple(dtypes), seed)
+        state = fit_with(prober)
     finally:
         prober.close()
     return Identification(
@@ -142,6 +177,8 @@ def run_identify(
         tuple(dtypes),
         target.load_function(),
         dict(prober.warnings),
+        declaration_type,
+        dict(NOT_PROBED if not_probed is None else not_probed),
     )
 
 
@@ -153,23 +190,28 @@ def identify(
     isolation: Literal["process", "none"] = "process",
     timeout: float = 10.0,
     seed: int = 0,
+    layer: bool = False,
+    ranks: Sequence[int] | None = None,
 ) -> Identification:
     """Identify one function: ``module:callable`` taking ``(a, v, mode)``, or one operation of
     a backend (``target`` a backend name or ``module:attribute``, ``operation`` its name).
 
+    ``layer=True``: the ``module:callable`` is a layer function ``f(x, w, **params)``,
+    fitted as a :class:`LayerOperation` (a backend's layer operations are found as such
+    without it); ``ranks``: the spatial ranks it is tried at (default 1, 2, 3).
     ``dtypes``: the dtypes to try.  ``isolation="process"`` (default) calls the function in
     a worker process with ``timeout`` seconds per call, so a crash or hang is recorded
     instead of stopping identify.  ``"none"`` calls it in this process, except the calls
     with an empty operand, which still go to a worker (a crash there is recorded too).
     """
-    targets = resolve_target(target, operation)
+    targets = resolve_target(target, operation, layer)
     if len(targets) != 1:
         names = ", ".join(t.operation for t in targets)
         raise ValueError(
             f"argument 'operation': backend {target!r} has several operations ({names}); "
             "name one, or use identify_all()"
         )
-    return run_identify(targets[0], dtypes, isolation, timeout, seed)
+    return run_identify(targets[0], dtypes, isolation, timeout, seed, ranks)
 
 
 def identify_all(

@@ -34,9 +34,10 @@ from .diagnosis import diagnose
 from .identify_boundary import boundary_candidates, measured_fill
 from .identify_probe import Probe, Prober
 from .inputs import discriminating, random_values
+from .layer_backend import LayerOperation
 from .tolerance import measure
 
-__all__ = ["DEFAULT_DTYPES", "Finding", "Fit", "fit"]
+__all__ = ["DEFAULT_DTYPES", "Finding", "Fit", "fit", "result_rule"]
 
 #: The dtypes identify tries unless told otherwise.
 DEFAULT_DTYPES = (
@@ -829,34 +830,36 @@ def _fit_rule(fit: Fit, observed: dict[tuple[str, str], str]) -> None:
     if not observed:
         fit.set("result_dtype", "spec", observed=False, support=["no dtype gave the fitted values"])
         return
+    value, support, rejected = result_rule(observed, lambda rule: fit.operation(result_dtype=rule))
+    fit.set("result_dtype", value, support=support, rejected=rejected)
+
+
+def result_rule(
+    observed: dict[tuple[str, str], str],
+    declaration: Callable[[str], Operation | LayerOperation],
+) -> tuple[str | ResultTable, list[str], dict[str, str]]:
+    """The first of :data:`RULES` that gives every observed result dtype, else a table.
+
+    ``observed``: result dtype names by operand dtype pair; ``declaration(rule)``: the
+    fitted declaration with that result dtype rule.  Returns the rule (or
+    :class:`ResultTable`), what supports it, and the first miss of each rejected rule.
+    """
     rejected: dict[str, str] = {}
     for rule in RULES:
-        op = fit.operation(result_dtype=rule)
+        op = declaration(rule)
         wrong = [
             (pair, got)
             for pair, got in observed.items()
             if declared_result_dtype(op, *pair).name != got
         ]
         if not wrong:
-            fit.set(
-                "result_dtype",
-                rule,
-                support=[f"fits all {len(observed)} dtype pairs"],
-                rejected=rejected,
-            )
-            return
+            return rule, [f"fits all {len(observed)} dtype pairs"], rejected
         (a_dt, v_dt), got = wrong[0]
         rejected[rule] = (
             f"{a_dt} with {v_dt} gives {got}, {rule!r} says {declared_result_dtype(op, a_dt, v_dt)}"
         )
     table = dict(sorted(observed.items()))
-    finding = fit.set(
-        "result_dtype",
-        ResultTable(table),
-        support=["no named rule fits: a table"],
-        rejected=rejected,
-    )
-    finding.support.append(f"{len(table)} entries")
+    return ResultTable(table), ["no named rule fits: a table", f"{len(table)} entries"], rejected
 
 
 @dataclass(frozen=True)

@@ -18,21 +18,23 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from .backend import Array, Backend, Operation
-from .cases import Call
+from .cases import LAYER_MODE, Call
 from .isolation import InProcess, Isolated, Outcome
+from .layer_backend import LayerOperation
 from .registry import load
 
 __all__ = [
     "OPERATION",
     "Probe",
     "Prober",
+    "Request",
     "Target",
     "has_empty_operand",
     "resolve_target",
@@ -42,15 +44,21 @@ __all__ = [
 #: The operation name a wrapped plain callable gets.
 OPERATION = "f"
 _PREFIX = "wrapped_"
+_LAYER_PREFIX = "wrappedlayer_"
+
+#: One call to make: ``(a, v, mode)``, or ``(x, w, "layer", params)`` for a layer function.
+Request: TypeAlias = "tuple[Array, Array, str] | tuple[Array, Array, str, Mapping[str, Any]]"
 
 
-def wrapped_reference(target: str) -> str:
+def wrapped_reference(target: str, layer: bool = False) -> str:
     """A ``module:attribute`` reference the worker resolves to a backend wrapping ``target``.
 
     ``target`` is ``module:callable``; the attribute encodes it in hexadecimal, so any
     module and attribute path survives the registry's ``module:attribute`` syntax.
+    ``layer``: the backend's operation is a layer, called ``function(x, w, **params)``.
     """
-    return f"{__name__}:{_PREFIX}{target.encode().hex()}"
+    prefix = _LAYER_PREFIX if layer else _PREFIX
+    return f"{__name__}:{prefix}{target.encode().hex()}"
 
 
 def _callable_at(target: str) -> Callable[..., Any]:
@@ -63,17 +71,22 @@ def _callable_at(target: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
-def wrap(function: Callable[..., Any], name: str) -> Backend:
-    """A backend with one operation, :data:`OPERATION`, calling ``function(a, v, mode)``."""
-    return Backend(name=name, version="", operations={OPERATION: Operation(function, flips=True)})
+def wrap(function: Callable[..., Any], name: str, layer: bool = False) -> Backend:
+    """A backend with one operation, :data:`OPERATION`, calling ``function(a, v, mode)``
+    (``layer``: ``function(x, w, **params)``; the declaration is never read, only called)."""
+    operation: Operation | LayerOperation = (
+        LayerOperation(function) if layer else Operation(function, flips=True)
+    )
+    return Backend(name=name, version="", operations={OPERATION: operation})
 
 
 def __getattr__(name: str) -> Callable[[], Backend]:
     """Resolve :func:`wrapped_reference` attributes (PEP 562) to a backend factory."""
-    if not name.startswith(_PREFIX):
-        raise AttributeError(name)
-    target = bytes.fromhex(name[len(_PREFIX) :]).decode()
-    return lambda: wrap(_callable_at(target), target)
+    for prefix, layer in ((_LAYER_PREFIX, True), (_PREFIX, False)):
+        if name.startswith(prefix):
+            target = bytes.fromhex(name[len(prefix) :]).decode()
+            return lambda: wrap(_callable_at(target), target, layer)
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class Target:
     imports: tuple[str, ...]
     #: For a plain callable: its ``module:callable`` (None for a backend operation).
     function: str | None = None
+    #: Whether the function is a layer, called ``function(x, w, **params)``.
+    layer: bool = False
 
     def load_function(self) -> Callable[..., Any]:
         """The function itself, imported in this process."""
@@ -99,13 +114,16 @@ class Target:
     def local_backend(self) -> Backend:
         """A backend holding the function, for in-process calls."""
         if self.function is not None:
-            return wrap(_callable_at(self.function), self.function)
+            return wrap(_callable_at(self.function), self.function, self.layer)
         return load(self.reference)
 
 
-def resolve_target(target: str, operation: str | None = None) -> list[Target]:
+def resolve_target(target: str, operation: str | None = None, layer: bool = False) -> list[Target]:
     """The functions ``target`` names: a ``module:callable`` or every (or one) operation of a
     backend (an installed name or ``module:attribute`` naming a :class:`Backend`).
+
+    ``layer``: a ``module:callable`` is a layer function ``f(x, w, **params)``; a backend's
+    operations say for themselves (a :class:`LayerOperation` is a layer).
     """
     if ":" in target and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # as the registry does for module:attribute
@@ -120,11 +138,12 @@ def resolve_target(target: str, operation: str | None = None) -> list[Target]:
         return [
             Target(
                 target,
-                wrapped_reference(target),
+                wrapped_reference(target, layer),
                 OPERATION,
                 f"{module_name}.{attribute}",
                 (f"import {module_name}",),
                 target,
+                layer,
             )
         ]
     backend = load(target)
@@ -143,6 +162,7 @@ def resolve_target(target: str, operation: str | None = None) -> list[Target]:
             name,
             f"load_backend({target!r}).operations[{name!r}].function",
             ("from convspec.conformance import load_backend",),
+            layer=isinstance(backend.operations[name], LayerOperation),
         )
         for name in names
     ]
@@ -179,6 +199,8 @@ class Probe:
     v: Array
     mode: str
     outcome: Outcome
+    #: A layer call's ``**params`` (empty for ``f(a, v, mode)``).
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -190,7 +212,8 @@ class Probe:
         return self.outcome.value
 
     def describe(self) -> str:
-        return Call(OPERATION, self.a, self.v, self.mode).describe().replace(f"{OPERATION}(", "f(")
+        call = Call(OPERATION, self.a, self.v, self.mode, self.params)
+        return call.describe().replace(f"{OPERATION}(", "f(")
 
 
 def has_empty_operand(a: Array, v: Array) -> bool:
@@ -218,32 +241,49 @@ class Prober:
     _cache: dict[tuple[Any, ...], Outcome] = field(default_factory=dict)
 
     @staticmethod
-    def _key(a: Array, v: Array, mode: str) -> tuple[Any, ...]:
-        return (a.dtype.str, a.shape, a.tobytes(), v.dtype.str, v.shape, v.tobytes(), mode)
+    def _key(a: Array, v: Array, mode: str, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        described = tuple(
+            (name, (value.dtype.str, value.shape, value.tobytes()))
+            if isinstance(value, np.ndarray)
+            else (name, repr(value))
+            for name, value in params.items()
+        )
+        return (
+            a.dtype.str,
+            a.shape,
+            a.tobytes(),
+            v.dtype.str,
+            v.shape,
+            v.tobytes(),
+            mode,
+            described,
+        )
 
-    def run(self, requests: Sequence[tuple[Array, Array, str]]) -> list[Probe]:
-        """One :class:`Probe` per ``(a, v, mode)``, in order, sent in batches.
+    def run(self, requests: Sequence[Request]) -> list[Probe]:
+        """One :class:`Probe` per ``(a, v, mode)`` (or ``(x, w, "layer", params)``), in
+        order, sent in batches.
 
         A mode whose call hung or killed the interpreter is not called again: its later
         requests get the first such outcome, so one hanging mode costs one timeout.  Calls
         with an empty operand are each their own question (how the function treats that
         operand), so one of them dying stops no other call.
         """
-        pending: list[tuple[Array, Array, str]] = []
+        full = [_full(r) for r in requests]
+        pending: list[_Full] = []
         keys: set[tuple[Any, ...]] = set()
-        for a, v, mode in requests:
-            key = self._key(a, v, mode)
+        for request in full:
+            key = self._key(*request)
             if key not in self._cache and key not in keys:
                 keys.add(key)
-                pending.append((a, v, mode))
+                pending.append(request)
         empty = [r for r in pending if has_empty_operand(r[0], r[1])]
         self._run_empty(empty)
         self._run_skipping_broken([r for r in pending if not has_empty_operand(r[0], r[1])])
-        return [Probe(a, v, mode, self._cache[self._key(a, v, mode)]) for a, v, mode in requests]
+        return [Probe(a, v, m, self._cache[self._key(a, v, m, p)], p) for a, v, m, p in full]
 
     def _call(
-        self, runner: Isolated | InProcess, requests: Sequence[tuple[Array, Array, str]]
-    ) -> Iterator[tuple[tuple[Array, Array, str], Outcome]]:
+        self, runner: Isolated | InProcess, requests: Sequence[_Full]
+    ) -> Iterator[tuple[_Full, Outcome]]:
         """Each request's outcome as it comes (the caller may stop early).
 
         Warnings the function emits (identify feeds inf, NaN and extreme integers on
@@ -251,7 +291,7 @@ class Prober:
         one call at a time, so the warning filters are restored before each outcome is
         handed on, and warnings raised outside the calls are left alone.
         """
-        calls = [Call(self.operation, np.array(a), np.array(v), m) for a, v, m in requests]
+        calls = [Call(self.operation, np.array(a), np.array(v), m, p) for a, v, m, p in requests]
         outcomes = runner.run(calls)
         for request in requests:
             with warnings.catch_warnings(record=True) as caught:
@@ -266,18 +306,20 @@ class Prober:
             self.calls += 1
             yield request, outcome
 
-    def _run_empty(self, requests: Sequence[tuple[Array, Array, str]]) -> None:
+    def _run_empty(self, requests: Sequence[_Full]) -> None:
         runner = self.guard if self.guard is not None else self.runner
         for _ in self._call(runner, requests):
             pass
 
-    def _run_skipping_broken(self, pending: list[tuple[Array, Array, str]]) -> None:
+    def _run_skipping_broken(self, pending: list[_Full]) -> None:
         while pending:
             pending = [r for r in pending if not self._skip_broken(*r)]
             done = 0
-            for (_, _, mode), outcome in self._call(self.runner, pending):
+            for (_, _, mode, _), outcome in self._call(self.runner, pending):
                 done += 1
-                if outcome.status in ("timeout", "died"):
+                # A layer call's params make each call its own question: one that dies
+                # stops no other (the worker's consecutive-timeout limit still applies).
+                if outcome.status in ("timeout", "died") and mode != LAYER_MODE:
                     self.broken.setdefault(mode, outcome)
                     break
             pending = pending[done:]
@@ -288,13 +330,24 @@ class Prober:
         if self.guard is not None:
             self.guard.close()
 
-    def _skip_broken(self, a: Array, v: Array, mode: str) -> bool:
+    def _skip_broken(self, a: Array, v: Array, mode: str, params: Mapping[str, Any]) -> bool:
         if mode not in self.broken:
             return False
         first = self.broken[mode]
         message = f"not called: an earlier call in mode {mode!r}: {first.message}"
-        self._cache[self._key(a, v, mode)] = Outcome(first.status, None, message, "", 0.0)
+        self._cache[self._key(a, v, mode, params)] = Outcome(first.status, None, message, "", 0.0)
         return True
 
     def one(self, a: Array, v: Array, mode: str) -> Probe:
         return self.run([(a, v, mode)])[0]
+
+
+_Full: TypeAlias = "tuple[Array, Array, str, Mapping[str, Any]]"
+
+
+def _full(request: Request) -> _Full:
+    """A request with its ``params`` (empty for ``f(a, v, mode)``)."""
+    if len(request) == 4:
+        return request
+    a, v, mode = request[:3]
+    return (a, v, mode, {})

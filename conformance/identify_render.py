@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from convspec import numerics
 
-from .backend import Operation
 from .identify_fit import ResultTable
 
 if TYPE_CHECKING:
@@ -57,20 +56,22 @@ def _source(name: str, found: Identification) -> str:
 
 
 def python(found: Identification) -> str:
-    """Source that builds the declaration: imports, then ``operation = Operation(...)``."""
-    imports = ["from convspec.conformance import Operation", *found.target.imports]
+    """Source that builds the declaration: imports, then ``operation = Operation(...)`` (or
+    ``LayerOperation(...)`` for a layer function)."""
+    kind = found.declaration_type.__name__
+    imports = [f"from convspec.conformance import {kind}", *found.target.imports]
     fields = found.fields()
     if isinstance(fields.get("result_dtype"), ResultTable):
         imports.append("import numpy as np")
     if fields.get("accuracy") is not None:
         imports.append("from convspec.numerics import Accuracy")
-    order = [f.name for f in dataclasses.fields(Operation) if f.name in fields]
+    order = [f.name for f in dataclasses.fields(found.declaration_type) if f.name in fields]
     lines = [
         f"# convspec identify {found.target.name}: {found.calls} calls in "
         f"{found.seconds:.1f} s, dtypes tried: {', '.join(found.dtypes_tried)}",
         *sorted(set(imports), key=imports.index),
         "",
-        "operation = Operation(",
+        f"operation = {kind}(",
         f"{_INDENT}{found.target.source},",
     ]
     lines += [f"{_INDENT}{name}={_source(name, found)}," for name in order]
@@ -79,6 +80,10 @@ def python(found: Identification) -> str:
     if unobserved:
         lines.append("# not observed (left at their defaults):")
         lines += [f"#   {name}: {why}" for name, why in unobserved.items()]
+    splits = fields.get("padding_split", {})
+    if splits:
+        lines.append("# padding split (what each padding name passed computes):")
+        lines += [f"#   {name!r}: {what}" for name, what in splits.items()]
     deviations = fields.get("deviations", ())
     if deviations:
         lines.append("# deviations (no field states them; the backend documents a Deviation):")
@@ -87,7 +92,7 @@ def python(found: Identification) -> str:
         lines.append("# warnings the function emitted while probed (times):")
         lines += [f"#   {text} ({count})" for text, count in found.warnings.items()]
     if found.problems:
-        lines.append("# NOT DECLARABLE (what no Operation field states):")
+        lines.append(f"# NOT DECLARABLE (what no {kind} field states):")
         lines += [f"#   {p}" for p in found.problems]
     return "\n".join(lines) + "\n"
 
@@ -103,6 +108,8 @@ def _json_value(name: str, found: Identification) -> Any:
         return {k: acc.to_dict() for k, acc in value.items()}
     if isinstance(value, tuple):
         return list(value)
+    if callable(value):  # a result dtype rule that is a function
+        return getattr(value, "__name__", repr(value))
     return value
 
 
@@ -110,7 +117,7 @@ def to_json(found: Identification) -> dict[str, Any]:
     """Operation field names as keys (None where not observed), plus ``evidence``."""
     unobserved = found.unobserved()
     data: dict[str, Any] = {}
-    for f in dataclasses.fields(Operation):
+    for f in dataclasses.fields(found.declaration_type):
         if f.name == "function":
             data[f.name] = found.target.source
         elif f.name in unobserved:
@@ -126,6 +133,7 @@ def to_json(found: Identification) -> dict[str, Any]:
         "declarable": found.declarable,
         "problems": found.problems,
         "deviations": list(found.fields().get("deviations", ())),
+        "padding_split": found.fields().get("padding_split", {}),
         "warnings": found.warnings,
         "unobserved": unobserved,
         "fields": {

@@ -122,8 +122,10 @@ def backend() -> Backend:
         groups=False,
         output_padding=True,
         output_padding_below="stride",
-        # the adapter computes output_shape, which leaves TF nothing to refuse
-        rejects=(),
+        # The adapter computes output_shape; TF still refuses one below 1 (a crop longer
+        # than the output) and one the stride cannot give (output_padding >= stride), as
+        # `convspec identify` found: "InvalidArgumentError" for both.
+        rejects=("empty output", "output_padding"),
     )
     return Backend(
         name="tensorflow",
