@@ -193,7 +193,7 @@ def run(
 ) -> RunResult:
     """Run every selected case (or the given ``cases``), judge and diagnose it.
 
-    ``jobs``: worker processes calling the backend at once (:mod:`.parallel`; each
+    ``jobs``: worker processes calling the backend at once (``convspec.conformance.parallel``; each
     operation's calls stay in one worker); more than 1 needs ``isolation="process"``.
 
     ``budget``: seconds for the whole run; cases not called by then are ``not run``.  A
